@@ -1,0 +1,19 @@
+"""Shared fixtures: the assignment's problem at its default size, and a small one."""
+
+import pytest
+
+import twolayer as tl
+
+
+@pytest.fixture(scope="session")
+def default_arrays():
+    """x, y, w1, w2 for the default Config (the assignment's sizes)."""
+    c = tl.Config()
+    return (*tl.make_dataset(c.seed, c.n, c.d_in, c.d_out),
+            *tl.init_weights(c.seed, c.d_in, c.hidden, c.d_out))
+
+
+@pytest.fixture
+def small_arrays():
+    """A network small enough to finite-difference every weight: N=6, D_in=5, H=4, D_out=3."""
+    return (*tl.make_dataset(3, 6, 5, 3), *tl.init_weights(3, 5, 4, 3))

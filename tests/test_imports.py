@@ -1,0 +1,41 @@
+"""The package stays light and its layers import one way."""
+
+import ast
+import pathlib
+import subprocess
+import sys
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+
+def test_import_twolayer_loads_neither_torch_nor_streamlit_nor_plotly():
+    code = ("import sys, twolayer\n"
+            "print(sorted(m for m in ('torch', 'streamlit', 'plotly') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=ROOT)
+    assert out.stdout.strip() == "[]"
+
+
+def _imports(path):
+    tree = ast.parse(path.read_text())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            yield node.module
+
+
+def test_core_never_imports_streamlit():
+    core = [p for p in (ROOT / "twolayer").rglob("*.py") if "ui" not in p.relative_to(ROOT).parts]
+    assert core
+    offenders = [str(p) for p in core if any(m.split(".")[0] == "streamlit" for m in _imports(p))]
+    assert offenders == []
+
+
+def test_torch_is_imported_only_inside_functions():
+    # A top-level `import torch` anywhere in the core would make `import twolayer` heavy.
+    for path in (ROOT / "twolayer").rglob("*.py"):
+        tree = ast.parse(path.read_text())
+        top = [n for n in tree.body if isinstance(n, ast.Import | ast.ImportFrom)]
+        names = [a.name for n in top if isinstance(n, ast.Import) for a in n.names]
+        assert "torch" not in names, path

@@ -1,0 +1,121 @@
+"""Method 2: the same network, with the gradients left to PyTorch autograd.
+
+torch is imported inside the functions: it costs over a second and about
+200 MB, and most of the package (and the pages that show numpy) never need it.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+
+from .config import DEVICES, check_arrays, check_choice, check_training
+from .loss import loss_scale, squared_error
+from .run import TrainingRun
+
+
+def resolve_device(device: str):
+    """The torch.device for 'cpu' or 'cuda', or a ValueError saying why not."""
+    import torch
+
+    check_choice("device", device, DEVICES)
+    if device == "cuda" and not torch.cuda.is_available():
+        raise ValueError(
+            f"device 'cuda' needs a CUDA GPU, but PyTorch {torch.__version__} sees none "
+            "on this machine; use device 'cpu'"
+        )
+    return torch.device(device)
+
+
+def to_tensors(arrays, dtype, device, requires_grad=False):
+    """Copies of numpy arrays as torch tensors of the given dtype and device."""
+    import torch
+
+    torch_dtype = getattr(torch, dtype)
+    return [
+        torch.tensor(a, dtype=torch_dtype, device=device, requires_grad=requires_grad)
+        for a in arrays
+    ]
+
+
+def forward_loss(x_tensor, y_tensor, w1, w2, scale):
+    """The forward pass autograd records: (loss, y_pred)."""
+    import torch
+
+    h = x_tensor @ w1  # (N, H)
+    h_relu = torch.relu(h)  # (N, H); its gradient at h == 0 is 0, like the mask h > 0
+    y_pred = h_relu @ w2  # (N, D_out)
+    loss = squared_error(y_pred, y_tensor, scale)  # scalar tensor
+    return loss, y_pred
+
+
+def torch_gradients(x, y, w1, w2, loss="sum", dtype="float64", device="cpu"):
+    """The loss and its gradients at (w1, w2), from loss.backward().
+
+    Same arguments and results as numpy_gradients, plus dtype ("float64" or
+    "float32") and device ("cpu" or "cuda"). Returns numpy arrays.
+    """
+    check_arrays(x, y, w1, w2)
+    check_training(1.0, 1, loss, dtype)
+    dev = resolve_device(device)
+    x_tensor, y_tensor = to_tensors((x, y), dtype, dev)
+    w1_t, w2_t = to_tensors((w1, w2), dtype, dev, requires_grad=True)
+    value, _ = forward_loss(x_tensor, y_tensor, w1_t, w2_t, loss_scale(loss, *y.shape))
+    value.backward()
+    return value.item(), _numpy(w1_t.grad), _numpy(w2_t.grad)
+
+
+def train_torch(
+    x, y, w1, w2, learning_rate, iterations, loss="sum", dtype="float64", device="cpu"
+):
+    """Plain gradient descent with autograd, written as the assignment's method 2.
+
+    Same arguments and result as train_numpy, plus device ("cpu" or "cuda").
+    The inputs are copied into tensors and never modified.
+    """
+    check_arrays(x, y, w1, w2)
+    check_training(learning_rate, iterations, loss, dtype)
+    dev = resolve_device(device)
+    x_tensor, y_tensor = to_tensors((x, y), dtype, dev)
+    # requires_grad=True: autograd records every operation on w1 and w2
+    w1, w2 = to_tensors((w1, w2), dtype, dev, requires_grad=True)
+    scale = loss_scale(loss, *y.shape)
+    losses, seconds, diverged_at = _descend(
+        x_tensor, y_tensor, w1, w2, learning_rate, iterations, scale
+    )
+    return TrainingRun(
+        method="torch", losses=losses, w1=_numpy(w1), w2=_numpy(w2),
+        diverged_at=diverged_at, seconds=seconds, dtype=dtype, device=device,
+    )
+
+
+def _descend(x_tensor, y_tensor, w1, w2, learning_rate, iterations, scale):
+    """The training loop; updates the leaf tensors w1, w2 in place."""
+    import torch
+
+    losses = np.empty(iterations)  # (iterations,)
+    start = time.perf_counter()
+    for t in range(iterations):
+        loss, _ = forward_loss(x_tensor, y_tensor, w1, w2, scale)
+        losses[t] = loss.item()
+        if not math.isfinite(losses[t]):
+            return losses[: t + 1], time.perf_counter() - start, t
+        loss.backward()  # fills w1.grad and w2.grad
+
+        # The update must not be recorded in the graph, hence no_grad
+        with torch.no_grad():
+            w1.sub_(w1.grad, alpha=learning_rate)
+            w2.sub_(w2.grad, alpha=learning_rate)
+        # backward() adds into .grad, so clear it for the next iteration. None, as
+        # optimizer.zero_grad() does by default, acts like zero_() but lets the next
+        # backward() store its gradient instead of adding it to a tensor of zeros.
+        w1.grad = None
+        w2.grad = None
+    return losses, time.perf_counter() - start, None
+
+
+def _numpy(tensor) -> np.ndarray:
+    """A tensor's values as a numpy array on the CPU."""
+    return tensor.detach().cpu().numpy()

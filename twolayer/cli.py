@@ -1,0 +1,173 @@
+"""The command line: python -m twolayer {train,compare,gradcheck,bench}.
+
+Exit codes: 0 done, 1 the run diverged (inf/NaN loss), 2 bad arguments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+
+from .config import DEVICES, DTYPES, LOSSES, Config
+
+EXIT_DIVERGED, EXIT_USAGE = 1, 2
+DEFAULTS = Config()
+
+
+class UsageError(Exception):
+    """A bad argument, reported as one line with exit code 2."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, but errors raise instead of printing the usage and exiting."""
+
+    def error(self, message):
+        raise UsageError(message)
+
+
+def build_parser() -> Parser:
+    parser = Parser(prog="python -m twolayer", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
+    train = commands.add_parser("train", help="train one method, print 't loss' per iteration")
+    train.add_argument("--method", choices=("numpy", "torch"), default="numpy")
+    compare = commands.add_parser("compare", help="both methods from the same data and weights")
+    check = commands.add_parser("gradcheck", help="manual vs autograd vs finite differences")
+    check.add_argument("--samples", type=int, default=20, help="entries of w1 and of w2 (20)")
+    check.add_argument("--at-iteration", type=int, default=0, help="check after this many steps")
+    bench = commands.add_parser("bench", help="ms/iteration of each method against its floor")
+    bench.add_argument("--repeats", type=int, default=5, help="median of this many runs (5)")
+    for sub in (train, compare, check, bench):
+        _add_config_flags(sub)
+    return parser
+
+
+def _add_config_flags(parser: argparse.ArgumentParser) -> None:
+    d = DEFAULTS
+    parser.add_argument("--seed", type=int, default=d.seed, help=f"random seed ({d.seed})")
+    parser.add_argument("--n", type=int, default=d.n, help=f"N, examples ({d.n})")
+    parser.add_argument("--d-in", type=int, default=d.d_in, help=f"D_in ({d.d_in})")
+    parser.add_argument("--hidden", type=int, default=d.hidden, help=f"H ({d.hidden})")
+    parser.add_argument("--d-out", type=int, default=d.d_out, help=f"D_out ({d.d_out})")
+    parser.add_argument("--learning-rate", type=float, default=d.learning_rate,
+                        help=f"gradient descent step ({d.learning_rate:g})")
+    parser.add_argument("--iterations", type=int, default=d.iterations,
+                        help=f"({d.iterations})")
+    parser.add_argument("--dtype", choices=DTYPES, default=d.dtype)
+    parser.add_argument("--loss", choices=LOSSES, default=d.loss)
+    parser.add_argument("--device", choices=DEVICES, default=d.device,
+                        help="where autograd runs (cpu)")
+    parser.add_argument("--memory-budget-mb", type=float, default=None,
+                        help="refuse configurations needing more (2048)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def config_from_args(args: argparse.Namespace) -> Config:
+    """The validated Config the flags describe."""
+    values = {name: getattr(args, name) for name in Config.__dataclass_fields__}
+    budget = None if args.memory_budget_mb is None else int(args.memory_budget_mb * 2**20)
+    return Config(**values).validated(budget)
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        config = config_from_args(args)
+        return COMMANDS[args.command](args, config)
+    except (UsageError, ValueError) as error:
+        print(f"twolayer: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def cmd_train(args, config: Config) -> int:
+    from .compare import train
+
+    if args.method == "numpy" and config.device != "cpu":
+        raise UsageError("--device cuda applies to --method torch; numpy runs on the CPU")
+    run = train(args.method, config)
+    if args.json:
+        _print_json({
+            "method": run.method, "config": config.as_dict(), "losses": run.losses.tolist(),
+            "final_loss": run.final_loss, "diverged_at": run.diverged_at,
+            "ms_per_iter": run.ms_per_iter,
+        })
+    else:
+        for t, loss in enumerate(run.losses):
+            print(t, float(loss))  # the assignment's `print(t, loss)`
+    return _report_divergence({args.method: run.diverged_at}, config)
+
+
+def cmd_compare(args, config: Config) -> int:
+    from .compare import compare
+
+    result = compare(config)
+    if args.json:
+        _print_json({"config": config.as_dict(), **result})
+    else:
+        for key, value in result.items():
+            print(f"{key:20} {_fmt(value)}")
+    diverged = {m: result[f"diverged_at_{m}"] for m in ("numpy", "torch")}
+    return _report_divergence(diverged, config)
+
+
+def cmd_gradcheck(args, config: Config) -> int:
+    from .compare import gradcheck
+
+    result = gradcheck(config, samples=args.samples, at_iteration=args.at_iteration)
+    if args.json:
+        _print_json({"config": config.as_dict(), "at_iteration": args.at_iteration, **result})
+    else:
+        for key, value in result.items():
+            print(f"{key:28} {_fmt(value)}")
+    return 0
+
+
+def cmd_bench(args, config: Config) -> int:
+    from .bench import bench
+
+    result = bench(config, repeats=args.repeats)
+    if args.json:
+        _print_json(result)
+        return 0
+    c, ms = result["config"], result["ms_per_iter"]
+    print(f"N={c['n']} D_in={c['d_in']} H={c['hidden']} D_out={c['d_out']}, float64, "
+          f"{c['iterations']} iterations, median of {result['repeats']}")
+    print(f"{'':24}{'ms/iter':>9}{'floor':>9}{'ratio':>8}")
+    for name, label in (("numpy", "numpy manual backprop"), ("torch", "torch autograd")):
+        ratio = result[f"ratio_{name}"]
+        print(f"{label:24}{ms[name]:9.3f}{ms[name + '_floor']:9.3f}{ratio:7.2f}x")
+    return 0
+
+
+COMMANDS = {"train": cmd_train, "compare": cmd_compare, "gradcheck": cmd_gradcheck,
+            "bench": cmd_bench}
+
+
+def _report_divergence(diverged_at: dict, config: Config) -> int:
+    """Tell stderr which method diverged and what to change; the exit code."""
+    hits = {m: t for m, t in diverged_at.items() if t is not None}
+    for method, t in hits.items():
+        print(f"twolayer: {method} diverged at iteration {t} (loss inf/NaN): lower "
+              f"--learning-rate (now {config.learning_rate:g}) or use --loss mean",
+              file=sys.stderr)
+    return EXIT_DIVERGED if hits else 0
+
+
+def _fmt(value) -> str:
+    return f"{value:.6g}" if isinstance(value, float) else str(value)
+
+
+def _print_json(obj) -> None:
+    """JSON has no inf or NaN: they are written as null."""
+    print(json.dumps(_finite(obj), indent=2))
+
+
+def _finite(obj):
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    if isinstance(obj, dict):
+        return {k: _finite(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_finite(v) for v in obj]
+    return obj

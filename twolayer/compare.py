@@ -1,0 +1,149 @@
+"""Both methods side by side: the comparison and the three-way gradient check."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .autograd import torch_gradients, train_torch
+from .config import Config, check_int
+from .data import init_weights, make_dataset
+from .loss import loss_scale, squared_error
+from .manual import numpy_gradients, train_numpy
+
+
+def config_arrays(config: Config):
+    """The data and initial weights a configuration stands for: (x, y, w1, w2)."""
+    config.validated()
+    x, y = make_dataset(config.seed, config.n, config.d_in, config.d_out)
+    w1, w2 = init_weights(config.seed, config.d_in, config.hidden, config.d_out)
+    return x, y, w1, w2
+
+
+def train(method: str, config: Config, arrays=None):
+    """Train one method ("numpy" or "torch") on a configuration's data and weights."""
+    x, y, w1, w2 = arrays if arrays is not None else config_arrays(config)
+    args = (x, y, w1, w2, config.learning_rate, config.iterations, config.loss, config.dtype)
+    if method == "numpy":
+        return train_numpy(*args)
+    if method == "torch":
+        return train_torch(*args, device=config.device)
+    raise ValueError(f"method must be 'numpy' or 'torch', got {method!r}")
+
+
+def relative_difference(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """|a - b| / max(|a|, |b|), elementwise, 0 where both are 0."""
+    scale = np.maximum(np.abs(a), np.abs(b))
+    return np.abs(a - b) / np.where(scale > 0, scale, 1.0)
+
+
+def loss_differences(run_a, run_b) -> tuple[np.ndarray, np.ndarray]:
+    """Per-iteration absolute and relative loss differences over the finite iterations both ran."""
+    count = min(len(run_a.finite_losses), len(run_b.finite_losses))
+    a, b = run_a.finite_losses[:count], run_b.finite_losses[:count]
+    return np.abs(a - b), relative_difference(a, b)
+
+
+def summarize(run_numpy, run_torch) -> dict:
+    """The comparison's figures, as plain floats for JSON and tables."""
+    abs_diff, rel_diff = loss_differences(run_numpy, run_torch)
+    both_finite = run_numpy.diverged_at is None and run_torch.diverged_at is None
+    return {
+        "max_abs_loss_diff": _max(abs_diff),
+        "max_rel_loss_diff": _max(rel_diff),
+        "max_abs_w1_diff": _max(np.abs(run_numpy.w1 - run_torch.w1)) if both_finite else None,
+        "max_abs_w2_diff": _max(np.abs(run_numpy.w2 - run_torch.w2)) if both_finite else None,
+        "final_loss_numpy": run_numpy.final_loss,
+        "final_loss_torch": run_torch.final_loss,
+        "ms_per_iter_numpy": run_numpy.ms_per_iter,
+        "ms_per_iter_torch": run_torch.ms_per_iter,
+        "diverged_at_numpy": run_numpy.diverged_at,
+        "diverged_at_torch": run_torch.diverged_at,
+    }
+
+
+def compare(config: Config) -> dict:
+    """Train both methods from the same data and weights and summarize how they differ."""
+    arrays = config_arrays(config)
+    return summarize(train("numpy", config, arrays), train("torch", config, arrays))
+
+
+def _max(values: np.ndarray) -> float | None:
+    return float(np.max(values)) if values.size else None
+
+
+# --- Gradient check -----------------------------------------------------------
+
+DEFAULT_EPS = 1e-5  # central differences: truncation ~eps**2, rounding ~1e-16/eps
+
+
+def sample_indices(shape, count: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Up to count distinct (row, column) positions of a matrix, drawn reproducibly."""
+    rng = np.random.default_rng(seed)
+    size = shape[0] * shape[1]
+    flat = rng.choice(size, size=min(count, size), replace=False)
+    return np.unravel_index(np.sort(flat), shape)
+
+
+def numeric_gradient(loss_of, w: np.ndarray, rows, cols, eps: float) -> np.ndarray:
+    """Central differences (L(w + eps) - L(w - eps)) / 2 eps at the given entries of w."""
+    grads = np.empty(len(rows))
+    for k, (i, j) in enumerate(zip(rows, cols, strict=True)):
+        original = w[i, j]
+        w[i, j] = original + eps
+        plus = loss_of()
+        w[i, j] = original - eps
+        minus = loss_of()
+        w[i, j] = original
+        grads[k] = (plus - minus) / (2 * eps)
+    return grads
+
+
+def norm_relative_error(a: np.ndarray, b: np.ndarray) -> float:
+    """||a - b|| / max(||a||, ||b||): one number for a whole set of entries."""
+    scale = max(np.linalg.norm(a), np.linalg.norm(b))
+    return float(np.linalg.norm(a - b) / scale) if scale > 0 else 0.0
+
+
+def gradcheck(config: Config, samples: int = 20, at_iteration: int = 0, eps: float = DEFAULT_EPS):
+    """Manual vs autograd vs central finite differences, at the weights after at_iteration steps.
+
+    The finite differences are always taken in float64, whatever config.dtype, so
+    that they are a trustworthy reference.
+    """
+    check_int("samples", samples, 1, 10_000)
+    check_int("at_iteration", at_iteration, 0, config.iterations)
+    x, y, w1, w2 = config_arrays(config)
+    if at_iteration:
+        run = train("numpy", config.replace(iterations=at_iteration, dtype="float64"))
+        if run.diverged_at is not None:
+            raise ValueError(f"at_iteration {at_iteration} lies past the divergence at "
+                             f"iteration {run.diverged_at}; choose an earlier one")
+        w1, w2 = run.w1, run.w2
+    return _three_way(config, x, y, w1.copy(), w2.copy(), samples, eps)
+
+
+def _three_way(config, x, y, w1, w2, samples, eps) -> dict:
+    """Compare the three gradients on sampled entries of w1 and w2."""
+    cast = [a.astype(config.dtype) for a in (x, y, w1, w2)]
+    _, manual_w1, manual_w2 = numpy_gradients(*cast, loss=config.loss)
+    _, auto_w1, auto_w2 = torch_gradients(*cast, config.loss, config.dtype, config.device)
+    scale = loss_scale(config.loss, *y.shape)
+
+    def loss_of():
+        return squared_error(np.maximum(x @ w1, 0) @ w2, y, scale)
+
+    rows1, cols1 = sample_indices(w1.shape, samples, config.seed)
+    rows2, cols2 = sample_indices(w2.shape, samples, config.seed + 1)
+    numeric = np.concatenate([
+        numeric_gradient(loss_of, w1, rows1, cols1, eps),
+        numeric_gradient(loss_of, w2, rows2, cols2, eps),
+    ])
+    manual = np.concatenate([manual_w1[rows1, cols1], manual_w2[rows2, cols2]])
+    auto = np.concatenate([auto_w1[rows1, cols1], auto_w2[rows2, cols2]])
+    return {
+        "rel_err_manual_vs_autograd": norm_relative_error(manual, auto),
+        "rel_err_manual_vs_numeric": norm_relative_error(manual, numeric),
+        "rel_err_autograd_vs_numeric": norm_relative_error(auto, numeric),
+        "entries_checked": int(manual.size),
+        "eps": eps,
+    }

@@ -1,0 +1,170 @@
+"""The run configuration and the one place where inputs are validated."""
+
+from __future__ import annotations
+
+import math
+import numbers
+import os
+from dataclasses import asdict, dataclass, fields, replace
+
+import numpy as np
+
+LOSSES = ("sum", "mean")
+DTYPES = ("float64", "float32")
+DEVICES = ("cpu", "cuda")
+
+MAX_SIZE = 100_000  # per dimension; the memory guard below is the real limit
+MAX_ITERATIONS = 100_000  # enough for any lesson, and it bounds the loss history
+MAX_SEED = 2**32 - 1  # what SeedSequence documents as a plain seed
+DEFAULT_MEMORY_BUDGET = 2 * 2**30  # bytes: a 2 GiB share of a laptop or a hosted app
+MEMORY_BUDGET_ENV = "TWOLAYER_MEMORY_BUDGET_MB"
+
+SIZE_FIELDS = ("n", "d_in", "hidden", "d_out")
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything that determines a run; frozen so that caches can key on it."""
+
+    seed: int = 0  # the assignment draws unseeded; any fixed seed makes runs reproducible
+    n: int = 64  # N: examples in the data set, the assignment's value
+    d_in: int = 1000  # D_in: input dimension
+    hidden: int = 100  # H: hidden units
+    d_out: int = 10  # D_out: output dimension
+    learning_rate: float = 1e-6  # the assignment's step, sized for the summed loss at N=64
+    iterations: int = 500  # the assignment's loop length
+    dtype: str = "float64"  # float64 lets the two methods agree to ~1e-12; float32 drifts
+    loss: str = "sum"  # the assignment sums squared errors; "mean" divides by N*D_out
+    device: str = "cpu"  # where autograd runs; the numpy method always runs on the CPU
+
+    def validated(self, memory_budget: int | None = None) -> Config:
+        """Return self after checking every field and the memory the run needs."""
+        validate(self, memory_budget)
+        return self
+
+    def replace(self, **changes) -> Config:
+        """A copy with some fields changed (not validated)."""
+        return replace(self, **changes)
+
+    def as_dict(self) -> dict:
+        """The fields as a plain dict, in declaration order."""
+        return asdict(self)
+
+
+FIELD_NAMES = tuple(f.name for f in fields(Config))
+
+
+def check_int(name: str, value, low: int, high: int) -> int:
+    """Raise ValueError unless value is an integer in [low, high]."""
+    ok = isinstance(value, numbers.Integral) and not isinstance(value, bool)
+    if not ok or not low <= value <= high:
+        raise ValueError(f"{name} must be an integer from {low} to {high:,}, got {value!r}")
+    return int(value)
+
+
+def check_learning_rate(value) -> float:
+    """Raise ValueError unless value is a positive finite number."""
+    ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
+    if not ok or not math.isfinite(value) or value <= 0:
+        raise ValueError(f"learning_rate must be a positive finite number, got {value!r}")
+    return float(value)
+
+
+def check_choice(name: str, value, allowed: tuple[str, ...]) -> str:
+    """Raise ValueError unless value is one of allowed."""
+    if value not in allowed:
+        choices = ", ".join(repr(a) for a in allowed)
+        raise ValueError(f"{name} must be one of {choices}, got {value!r}")
+    return value
+
+
+def memory_budget(budget: int | None = None) -> int:
+    """The byte budget: the argument, else $TWOLAYER_MEMORY_BUDGET_MB, else 2 GiB."""
+    if budget is not None:
+        return budget
+    raw = os.environ.get(MEMORY_BUDGET_ENV)
+    if raw is None:
+        return DEFAULT_MEMORY_BUDGET
+    try:
+        return int(float(raw) * 2**20)
+    except ValueError:
+        raise ValueError(f"{MEMORY_BUDGET_ENV} must be a number of MiB, got {raw!r}") from None
+
+
+def estimate_bytes(n: int, d_in: int, hidden: int, d_out: int, dtype: str = "float64") -> int:
+    """Peak bytes of one run: float64 data and weights plus a method's working arrays."""
+    item = np.dtype(dtype).itemsize
+    data = n * d_in + n * d_out  # x, y
+    weights = d_in * hidden + hidden * d_out  # w1, w2
+    inputs = 8 * (data + weights)  # made in float64, kept by the caller
+    # A method keeps cast copies of the data, its weights, their gradients and the
+    # final weights, plus h, h_relu, grad_h and y_pred, grad_y_pred.
+    working = item * (data + 3 * weights + 3 * n * hidden + 2 * n * d_out)
+    return inputs + working
+
+
+def check_memory(needed: int, what: str, budget: int | None = None) -> None:
+    """Raise ValueError when needed bytes exceed the budget, before anything is allocated."""
+    limit = memory_budget(budget)
+    if needed > limit:
+        raise ValueError(
+            f"{what} would need {format_bytes(needed)}, over the memory budget of "
+            f"{format_bytes(limit)}; use smaller sizes (n, d_in, hidden, d_out)"
+        )
+
+
+def format_bytes(count: int) -> str:
+    """1536 -> '1.5 KiB'."""
+    size = float(count)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if size < 1024 or unit == "GiB":
+            return f"{size:.3g} {unit}" if unit != "B" else f"{count} B"
+        size /= 1024
+    raise AssertionError("unreachable")
+
+
+def validate(config: Config, budget: int | None = None) -> None:
+    """Raise ValueError naming the first field that is out of range."""
+    check_int("seed", config.seed, 0, MAX_SEED)
+    for name in SIZE_FIELDS:
+        check_int(name, getattr(config, name), 1, MAX_SIZE)
+    check_learning_rate(config.learning_rate)
+    check_int("iterations", config.iterations, 1, MAX_ITERATIONS)
+    check_choice("dtype", config.dtype, DTYPES)
+    check_choice("loss", config.loss, LOSSES)
+    check_choice("device", config.device, DEVICES)
+    sizes = (config.n, config.d_in, config.hidden, config.d_out)
+    check_memory(estimate_bytes(*sizes, config.dtype), "this configuration", budget)
+
+
+def check_training(learning_rate, iterations, loss, dtype) -> None:
+    """Validate the scalar arguments shared by both training functions."""
+    check_learning_rate(learning_rate)
+    check_int("iterations", iterations, 1, MAX_ITERATIONS)
+    check_choice("loss", loss, LOSSES)
+    check_choice("dtype", dtype, DTYPES)
+
+
+def check_arrays(x, y, w1, w2) -> None:
+    """Raise ValueError unless x (N, D_in), y (N, D_out), w1 (D_in, H), w2 (H, D_out) fit."""
+    for name, array in (("x", x), ("y", y), ("w1", w1), ("w2", w2)):
+        if not isinstance(array, np.ndarray) or array.ndim != 2:
+            raise ValueError(f"{name} must be a 2-D numpy array, got {_describe(array)}")
+        if array.size == 0:
+            raise ValueError(f"{name} must not be empty, got shape {array.shape}")
+        if not np.issubdtype(array.dtype, np.floating):
+            raise ValueError(f"{name} must hold floats, got dtype {array.dtype}")
+    _check_dim("y", y.shape[0], "x", x.shape[0], "N (rows)")
+    _check_dim("w1", w1.shape[0], "x", x.shape[1], "D_in (w1 rows, x columns)")
+    _check_dim("w2", w2.shape[0], "w1", w1.shape[1], "H (w2 rows, w1 columns)")
+    _check_dim("w2", w2.shape[1], "y", y.shape[1], "D_out (columns)")
+
+
+def _check_dim(name: str, got: int, other: str, want: int, what: str) -> None:
+    if got != want:
+        raise ValueError(f"{name} and {other} disagree on {what}: {got} vs {want}")
+
+
+def _describe(value) -> str:
+    shape = getattr(value, "shape", None)
+    return f"{type(value).__name__} of shape {shape}" if shape is not None else type(value).__name__

@@ -1,0 +1,92 @@
+"""Method 1: the gradients worked out by hand, in numpy."""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+
+from .config import LOSSES, check_arrays, check_choice, check_training
+from .loss import loss_scale, squared_error
+from .run import TrainingRun
+
+
+def backprop(x, y, w1, w2, scale):
+    """One forward and one hand-written backward pass: (loss, grad_w1, grad_w2)."""
+    # Forward pass: compute the predicted y
+    h = x @ w1  # (N, H)
+    h_relu = np.maximum(h, 0)  # (N, H)
+    y_pred = h_relu @ w2  # (N, D_out)
+    loss = squared_error(y_pred, y, scale)  # scalar
+
+    # Backprop: the chain rule, from the loss back to w2 and w1
+    grad_y_pred = 2.0 * scale * (y_pred - y)  # (N, D_out)
+    grad_w2 = h_relu.T @ grad_y_pred  # (H, D_out)
+    grad_h_relu = grad_y_pred @ w2.T  # (N, H)
+    grad_h = grad_h_relu * (h > 0)  # (N, H): the ReLU passes gradient only where h > 0
+    grad_w1 = x.T @ grad_h  # (D_in, H)
+    return loss, grad_w1, grad_w2
+
+
+def numpy_gradients(x, y, w1, w2, loss="sum"):
+    """The loss and its gradients at (w1, w2), computed by hand.
+
+    Parameters
+    ----------
+    x : (N, D_in), y : (N, D_out), w1 : (D_in, H), w2 : (H, D_out) float arrays
+    loss : "sum" (the assignment's) or "mean"
+
+    Returns
+    -------
+    loss : float
+    grad_w1 : (D_in, H), grad_w2 : (H, D_out), in the inputs' dtype
+    """
+    check_arrays(x, y, w1, w2)
+    check_choice("loss", loss, LOSSES)
+    scale = loss_scale(loss, *y.shape)
+    with np.errstate(over="ignore", invalid="ignore"):
+        value, grad_w1, grad_w2 = backprop(x, y, w1, w2, scale)
+    return float(value), grad_w1, grad_w2
+
+
+def train_numpy(x, y, w1, w2, learning_rate, iterations, loss="sum", dtype="float64"):
+    """Plain gradient descent with the hand-written gradients.
+
+    Parameters
+    ----------
+    x, y, w1, w2 : as for numpy_gradients; never modified (the weights are copied)
+    learning_rate : positive finite float
+    iterations : int in [1, 100000]
+    loss : "sum" or "mean"
+    dtype : "float64" or "float32"; the data and weights are cast to it
+
+    Returns
+    -------
+    TrainingRun with method "numpy"
+    """
+    check_arrays(x, y, w1, w2)
+    check_training(learning_rate, iterations, loss, dtype)
+    x, y = np.asarray(x, dtype), np.asarray(y, dtype)  # a cast copies; float64 reuses
+    w1, w2 = np.array(w1, dtype), np.array(w2, dtype)  # always copies: updated in place
+    losses, seconds, diverged_at = _descend(x, y, w1, w2, learning_rate, iterations, loss)
+    return TrainingRun(
+        method="numpy", losses=losses, w1=w1, w2=w2, diverged_at=diverged_at,
+        seconds=seconds, dtype=dtype,
+    )
+
+
+def _descend(x, y, w1, w2, learning_rate, iterations, loss):
+    """The training loop; updates w1, w2 in place."""
+    scale = loss_scale(loss, *y.shape)
+    losses = np.empty(iterations)  # (iterations,)
+    start = time.perf_counter()
+    with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported, not warned
+        for t in range(iterations):
+            losses[t], grad_w1, grad_w2 = backprop(x, y, w1, w2, scale)
+            if not math.isfinite(losses[t]):
+                return losses[: t + 1], time.perf_counter() - start, t
+            # Gradient descent: a step against the gradient
+            w1 -= learning_rate * grad_w1
+            w2 -= learning_rate * grad_w2
+    return losses, time.perf_counter() - start, None

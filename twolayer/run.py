@@ -1,0 +1,59 @@
+"""The result of a training run."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass(frozen=True, eq=False, kw_only=True)
+class TrainingRun:
+    """One training run of either method.
+
+    Keyword-only with defaults after the core fields, so new per-iteration
+    records can be added without breaking callers.
+
+    Attributes
+    ----------
+    method : "numpy" or "torch"
+    losses : (iterations_run,) float64
+        The loss of each iteration, computed before that iteration's update,
+        as the assignment prints it. Ends with the inf/NaN entry if the run diverged.
+    w1, w2 : final weights, in the run's dtype
+    diverged_at : iteration whose loss was inf/NaN (training stopped there), or None
+    seconds : wall time of the training loop
+    dtype, device : where and in which precision it ran
+    records : further per-iteration arrays keyed by name (empty unless asked for)
+    """
+
+    method: str
+    losses: np.ndarray
+    w1: np.ndarray
+    w2: np.ndarray
+    diverged_at: int | None = None
+    seconds: float = 0.0
+    dtype: str = "float64"
+    device: str = "cpu"
+    records: Mapping[str, np.ndarray] = field(default_factory=dict)
+
+    @property
+    def iterations_run(self) -> int:
+        """How many iterations computed a loss (including a diverged one)."""
+        return len(self.losses)
+
+    @property
+    def finite_losses(self) -> np.ndarray:
+        """The losses up to, not including, the divergence: what a chart can draw."""
+        return self.losses if self.diverged_at is None else self.losses[: self.diverged_at]
+
+    @property
+    def final_loss(self) -> float:
+        """The last loss computed (inf/NaN if the run diverged)."""
+        return float(self.losses[-1])
+
+    @property
+    def ms_per_iter(self) -> float:
+        """Milliseconds per iteration of the training loop."""
+        return 1000.0 * self.seconds / max(self.iterations_run, 1)
