@@ -1,7 +1,38 @@
-"""The twolayer app's entry point (placeholder until the dashboard lands)."""
+"""Entry page: manual backprop and autograd side by side, from the same data and weights."""
 
 import streamlit as st
 
-st.title("twolayer")
-st.info("The dashboard is being built. Meanwhile, run `python -m twolayer compare` for the "
-        "side-by-side comparison of manual backprop and autograd.")
+from twolayer import figures, ui
+from twolayer.compare import summarize
+
+config = ui.page("Comparison", "⚖️")
+st.title("Manual backprop vs autograd")
+st.markdown(
+    "A two-layer network `y_pred = relu(x @ w1) @ w2`, fitted by gradient descent on "
+    f"`loss = {'' if config.loss == 'sum' else '(1/(N·D_out)) · '}Σ (y_pred − y)²`: on the "
+    "left with the gradients worked out by hand in numpy, on the right with PyTorch autograd."
+)
+
+run_numpy = ui.training_run(config, "numpy")
+run_torch = ui.training_run(config, "torch")
+ui.report_divergence(config, run_numpy, run_torch)
+
+y_range = figures.log_range(run_numpy, run_torch)
+left, right = st.columns(2)
+left.plotly_chart(figures.loss_curve(run_numpy, y_range), key="curve_numpy")
+right.plotly_chart(figures.loss_curve(run_torch, y_range), key="curve_torch")
+
+st.info(
+    "Why do the assignment's two printed runs differ (33681168.85… vs 28156636.0 at t=0)? "
+    "Each method drew its own random initial weights, and method 2 ran in float32. Here both "
+    "start from the same w1 and w2, and in float64 they agree to float precision."
+)
+
+overlay, difference = st.columns(2)
+overlay.plotly_chart(figures.overlay(run_numpy, run_torch), key="overlay")
+difference.plotly_chart(figures.difference(run_numpy, run_torch), key="difference")
+
+summary = summarize(run_numpy, run_torch)
+st.subheader("Summary")
+st.table(ui.summary_table(summary))
+ui.downloads(config, run_numpy, run_torch)

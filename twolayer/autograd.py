@@ -82,7 +82,7 @@ def train_torch(
     # requires_grad=True: autograd records every operation on w1 and w2
     w1, w2 = to_tensors((w1, w2), dtype, dev, requires_grad=True)
     scale = loss_scale(loss, *y.shape)
-    losses, seconds, diverged_at = _descend(
+    losses, seconds, diverged_at = descend(
         x_tensor, y_tensor, w1, w2, learning_rate, iterations, scale
     )
     return TrainingRun(
@@ -91,7 +91,7 @@ def train_torch(
     )
 
 
-def _descend(x_tensor, y_tensor, w1, w2, learning_rate, iterations, scale):
+def descend(x_tensor, y_tensor, w1, w2, learning_rate, iterations, scale):
     """The training loop; updates the leaf tensors w1, w2 in place."""
     import torch
 

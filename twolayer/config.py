@@ -123,18 +123,64 @@ def format_bytes(count: int) -> str:
     raise AssertionError("unreachable")
 
 
+def check_field(name: str, value):
+    """Raise ValueError unless value is allowed for the Config field name; return it."""
+    if name == "seed":
+        return check_int(name, value, 0, MAX_SEED)
+    if name in SIZE_FIELDS:
+        return check_int(name, value, 1, MAX_SIZE)
+    if name == "learning_rate":
+        return check_learning_rate(value)
+    if name == "iterations":
+        return check_int(name, value, 1, MAX_ITERATIONS)
+    choices = {"dtype": DTYPES, "loss": LOSSES, "device": DEVICES}
+    if name in choices:
+        return check_choice(name, value, choices[name])
+    raise ValueError(f"unknown configuration field {name!r}")
+
+
 def validate(config: Config, budget: int | None = None) -> None:
-    """Raise ValueError naming the first field that is out of range."""
-    check_int("seed", config.seed, 0, MAX_SEED)
-    for name in SIZE_FIELDS:
-        check_int(name, getattr(config, name), 1, MAX_SIZE)
-    check_learning_rate(config.learning_rate)
-    check_int("iterations", config.iterations, 1, MAX_ITERATIONS)
-    check_choice("dtype", config.dtype, DTYPES)
-    check_choice("loss", config.loss, LOSSES)
-    check_choice("device", config.device, DEVICES)
+    """Raise ValueError naming the first field that is out of range, or the memory needed."""
+    for name in FIELD_NAMES:
+        check_field(name, getattr(config, name))
     sizes = (config.n, config.d_in, config.hidden, config.d_out)
     check_memory(estimate_bytes(*sizes, config.dtype), "this configuration", budget)
+
+
+def parse_field(name: str, text: str):
+    """A Config field's value from text such as a URL query value; ValueError if malformed."""
+    kind = type(getattr(Config(), name))
+    try:
+        value = kind(text.strip())
+    except ValueError:
+        noun = {int: "an integer", float: "a number"}.get(kind, "text")
+        raise ValueError(f"{name} must be {noun}, got {text!r}") from None
+    return check_field(name, value)
+
+
+def config_from_strings(values, names=FIELD_NAMES, budget=None) -> tuple[Config, list[str]]:
+    """A Config from text values (e.g. a URL's query string) and a warning per bad field.
+
+    A malformed or out-of-range field falls back to its default; if the fields
+    are fine one by one but the whole would exceed the memory budget, every
+    size falls back to its default.
+    """
+    defaults, fields_ok, warnings = Config(), {}, []
+    for name in names:
+        if name not in values:
+            continue
+        try:
+            fields_ok[name] = parse_field(name, values[name])
+        except ValueError as error:
+            default = getattr(defaults, name)
+            warnings.append(f"{error}; using the default {name}={default!r}")
+    config = Config(**fields_ok)
+    try:
+        validate(config, budget)
+    except ValueError as error:
+        config = config.replace(**{name: getattr(defaults, name) for name in SIZE_FIELDS})
+        warnings.append(f"{error}; using the default sizes")
+    return config, warnings
 
 
 def check_training(learning_rate, iterations, loss, dtype) -> None:

@@ -69,14 +69,14 @@ def train_numpy(x, y, w1, w2, learning_rate, iterations, loss="sum", dtype="floa
     check_training(learning_rate, iterations, loss, dtype)
     x, y = np.asarray(x, dtype), np.asarray(y, dtype)  # a cast copies; float64 reuses
     w1, w2 = np.array(w1, dtype), np.array(w2, dtype)  # always copies: updated in place
-    losses, seconds, diverged_at = _descend(x, y, w1, w2, learning_rate, iterations, loss)
+    losses, seconds, diverged_at = descend(x, y, w1, w2, learning_rate, iterations, loss)
     return TrainingRun(
         method="numpy", losses=losses, w1=w1, w2=w2, diverged_at=diverged_at,
         seconds=seconds, dtype=dtype,
     )
 
 
-def _descend(x, y, w1, w2, learning_rate, iterations, loss):
+def descend(x, y, w1, w2, learning_rate, iterations, loss):
     """The training loop; updates w1, w2 in place."""
     scale = loss_scale(loss, *y.shape)
     losses = np.empty(iterations)  # (iterations,)

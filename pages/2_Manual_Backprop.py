@@ -1,0 +1,24 @@
+"""Method 1: the gradients by hand in numpy: formulas, the code that ran, its loss curve."""
+
+import streamlit as st
+
+from twolayer import figures, manual, ui
+
+config = ui.page("Manual Backprop", "✍️")
+st.title("Manual backprop (numpy)")
+run = ui.training_run(config, "numpy")
+ui.report_divergence(config, run)
+
+formulas, curve = st.columns(2)
+with formulas:
+    st.subheader("The chain rule, line by line")
+    ui.gradient_formulas(config)
+with curve:
+    st.plotly_chart(figures.loss_curve(run), key="curve_numpy")
+    st.markdown("The first iterations, printed as the assignment prints them (`print(t, loss)`):")
+    st.code(ui.first_lines(run, 10), language="text")
+
+st.subheader("The code that ran")
+st.caption("Read from the package with inspect.getsource: this is what produced the curve above.")
+ui.show_code(manual.backprop, manual.descend)
+ui.downloads(config, run)

@@ -1,0 +1,23 @@
+"""Method 2: PyTorch autograd: the code that ran, its loss curve, its agreement with method 1."""
+
+import streamlit as st
+
+from twolayer import autograd, figures, ui
+from twolayer.compare import summarize
+
+config = ui.page("Autograd", "🔥")
+st.title("Autograd (PyTorch)")
+run = ui.training_run(config, "torch")
+reference = ui.training_run(config, "numpy")
+ui.report_divergence(config, run)
+
+curve, facts = st.columns([2, 1])
+curve.plotly_chart(figures.loss_curve(run), key="curve_torch")
+with facts:
+    ui.autograd_facts(run, summarize(reference, run))
+
+st.subheader("The code that ran")
+st.caption("Read from the package with inspect.getsource. backward() fills w1.grad and w2.grad; "
+           "no gradient formula is written by hand.")
+ui.show_code(autograd.forward_loss, autograd.descend)
+ui.downloads(config, run)

@@ -1,0 +1,31 @@
+"""The Streamlit layer: the shared sidebar, cached training, downloads. Pages import this.
+
+Nothing outside twolayer/ui imports Streamlit.
+"""
+
+from .cache import dataset, initial_weights, training_run
+from .frame import PAGES, page
+from .parts import (
+    autograd_facts,
+    downloads,
+    first_lines,
+    gradient_formulas,
+    report_divergence,
+    show_code,
+    summary_table,
+)
+
+__all__ = [
+    "PAGES",
+    "autograd_facts",
+    "dataset",
+    "downloads",
+    "first_lines",
+    "gradient_formulas",
+    "initial_weights",
+    "page",
+    "report_divergence",
+    "show_code",
+    "summary_table",
+    "training_run",
+]
