@@ -74,7 +74,7 @@ FORMULAS = (  # (name, LaTeX, shape of the result)
     ("grad_y_pred", r"= {c}\,(y_{{pred}} - y)", ("N", "D_out")),
     ("grad_w2", r"= h_{{relu}}^\top \,\text{{grad\_y\_pred}}", ("H", "D_out")),
     ("grad_h_relu", r"= \text{{grad\_y\_pred}}\; w_2^\top", ("N", "H")),
-    ("grad_h", r"= \text{{grad\_h\_relu}} \odot \mathbb{{1}}[h > 0]", ("N", "H")),
+    ("grad_h", r"= \text{{grad\_h\_relu}} \odot \mathbf{{1}}[h > 0]", ("N", "H")),
     ("grad_w1", r"= x^\top \,\text{{grad\_h}}", ("D_in", "H")),
 )
 
