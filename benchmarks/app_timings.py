@@ -1,0 +1,135 @@
+"""App timings: server cold start, first render of the comparison page, a cached rerun.
+
+    python benchmarks/app_timings.py        (needs /usr/bin/chromium and playwright)
+
+Prints medians over several repetitions; the machine is noisy, so compare
+figures from one run of this script, not across runs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import pathlib
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def server(script: pathlib.Path, cwd: pathlib.Path):
+    """Start `streamlit run script`; yield (url, seconds until /_stcore/health answered)."""
+    port = free_port()
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
+         "--server.address", "127.0.0.1", "--server.port", str(port)],
+        cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        while True:
+            with contextlib.suppress(OSError):
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as reply:
+                    if reply.read() == b"ok":
+                        break
+            time.sleep(0.02)
+        yield url, time.perf_counter() - start
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def cold_starts(repeats: int) -> tuple[float, float]:
+    """Median seconds to a healthy server: this app, and a bare one-line app."""
+    with tempfile.TemporaryDirectory() as tmp:
+        bare = pathlib.Path(tmp) / "bare.py"
+        bare.write_text("import streamlit as st\nst.write('hello')\n")
+        app, baseline = [], []
+        for _ in range(repeats):
+            with server(ROOT / "streamlit_app.py", ROOT) as (_, seconds):
+                app.append(seconds)
+            with server(bare, pathlib.Path(tmp)) as (_, seconds):
+                baseline.append(seconds)
+    return statistics.median(app), statistics.median(baseline)
+
+
+def render_seconds(browser, url: str) -> float:
+    """Seconds from navigation until the page's charts are drawn and its run is over."""
+    page = browser.new_page()
+    start = time.perf_counter()
+    page.goto(url)
+    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=120_000)
+    page.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')",
+                           timeout=120_000)
+    seconds = time.perf_counter() - start
+    page.close()
+    return seconds
+
+
+def first_renders(repeats: int) -> tuple[float, float]:
+    """Median first render of the default comparison: on a just-started server (torch not
+    yet imported), and on a warm one (another configuration already rendered)."""
+    from playwright.sync_api import sync_playwright
+
+    cold, warm = [], []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
+                                             args=CHROMIUM_ARGS)
+        for _ in range(repeats):
+            with server(ROOT / "streamlit_app.py", ROOT) as (url, _):
+                cold.append(render_seconds(browser, f"{url}/"))
+            with server(ROOT / "streamlit_app.py", ROOT) as (url, _):
+                render_seconds(browser, f"{url}/?seed=99")
+                warm.append(render_seconds(browser, f"{url}/"))
+        browser.close()
+    return statistics.median(cold), statistics.median(warm)
+
+
+def cached_reruns(repeats: int) -> dict[str, float]:
+    """Median server-side milliseconds of a rerun whose configuration did not change."""
+    sys.path.insert(0, str(ROOT))
+    from streamlit.testing.v1 import AppTest
+
+    pages = {"Comparison": None, "Computational Graph": "pages/1_Computational_Graph.py",
+             "Manual Backprop": "pages/2_Manual_Backprop.py", "Autograd": "pages/3_Autograd.py"}
+    result = {}
+    for name, path in pages.items():
+        at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
+        if path:
+            at.switch_page(path)
+        at.run()
+        times = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            at.run()
+            times.append(1000 * (time.perf_counter() - start))
+        result[name] = statistics.median(times)
+    return result
+
+
+def main() -> None:
+    app, bare = cold_starts(5)
+    print(f"cold start to /_stcore/health: app {app:.2f} s, bare app {bare:.2f} s (median of 5)")
+    cold, warm = first_renders(3)
+    print(f"first render of the default comparison page: {cold:.2f} s on a just-started server, "
+          f"{warm:.2f} s on a warm one (median of 3, browser-measured)")
+    for name, ms in cached_reruns(20).items():
+        print(f"cached rerun, {name}: {ms:.1f} ms server-side (median of 20)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,231 @@
+"""End to end: a real `streamlit run` server, driven in Debian's Chromium through Playwright.
+
+Runs wherever /usr/bin/chromium exists; under CI (CI=true) a missing Chromium is a
+failure, not a skip, so these tests cannot silently vanish there.
+"""
+
+import contextlib
+import os
+import pathlib
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+import twolayer as tl
+from twolayer.compare import config_arrays
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+SHOTS = ROOT / "artifacts" / "screenshots"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+if not os.path.exists(CHROMIUM):
+    if os.environ.get("CI"):
+        pytest.fail("Chromium is missing under CI: .ci/run must install it", pytrace=False)
+    pytest.skip("Chromium is not installed (apt-get install -y chromium)",
+                allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api")
+
+# As for any headless Chromium on a closed network: no background connections.
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+PAGES = {  # URL path: (title on the page, what a drawn page shows)
+    "": ("Manual backprop vs autograd", ".js-plotly-plot .main-svg"),
+    "Computational_Graph": ("Computational graph", "[data-testid='stGraphVizChart'] svg"),
+    "Manual_Backprop": ("Manual backprop (numpy)", ".js-plotly-plot .main-svg"),
+    "Autograd": ("Autograd (PyTorch)", ".js-plotly-plot .main-svg"),
+}
+TIMEOUT_MS = 90_000
+# The y values of the first Plotly chart after plotly.js decoded them (the figure's own
+# .data keeps them base64-encoded).
+FIRST_Y = "document.querySelector('.js-plotly-plot')._fullData[0].y"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def streamlit_server():
+    """A fresh `streamlit run streamlit_app.py` on 127.0.0.1; stopped by its PID."""
+    port = free_port()
+    log = open(ROOT / "artifacts" / f"streamlit-{port}.log", "w")  # noqa: SIM115
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
+         "--server.headless", "true", "--server.address", "127.0.0.1",
+         "--server.port", str(port)],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url, proc)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, "streamlit exited during start-up"
+        with contextlib.suppress(OSError):
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:
+                if reply.read() == b"ok":
+                    return
+        time.sleep(0.2)
+    raise AssertionError("streamlit did not answer /_stcore/health within 60 s")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def server():
+    with streamlit_server() as url:
+        yield url
+
+
+class Console:
+    """Collects a page's console errors, but for Streamlit's own base-path probe.
+
+    On a deep link such as /Autograd the frontend first asks
+    /Autograd/_stcore/health and /Autograd/_stcore/host-config to find the
+    server's base path; those two 404s are expected.
+    """
+
+    def __init__(self, page):
+        self.errors = []
+        page.on("console", self._on_console)
+
+    def _on_console(self, message):
+        if message.type != "error":
+            return
+        where = message.location.get("url", "")
+        probe = "404" in message.text and where.endswith(("/_stcore/health",
+                                                          "/_stcore/host-config"))
+        if not probe:
+            self.errors.append(f"{message.text} ({where})")
+
+
+def open_page(context, url: str):
+    """Open a URL in a new tab and wait until its content is drawn and the run is done."""
+    page = context.new_page()
+    console = Console(page)
+    page.goto(url)
+    path = url.split("//", 1)[1].split("/", 1)[1].split("?")[0] if "/" in url.split("//", 1)[1] \
+        else ""
+    title, drawn = PAGES[path]
+    page.wait_for_selector(drawn, timeout=TIMEOUT_MS)
+    page.get_by_role("heading", name=title).wait_for(timeout=TIMEOUT_MS)
+    _wait_idle(page)
+    return page, console
+
+
+def _wait_idle(page) -> None:
+    """Until Streamlit's 'running' indicator is gone."""
+    page.wait_for_function(
+        "!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=TIMEOUT_MS)
+
+
+def first_losses(page, count=3) -> list[float]:
+    """The first y values of the first Plotly chart, as plotly.js decoded and drew them."""
+    return page.evaluate(f"Array.from({FIRST_Y}).slice(0, {count})")
+
+
+def sidebar_value(page, label: str) -> str:
+    return page.locator(f'section[data-testid="stSidebar"] input[aria-label="{label}"]') \
+        .input_value()
+
+
+def expected_losses(config, method="numpy", count=3) -> list[float]:
+    x, y, w1, w2 = config_arrays(config)
+    train = tl.train_numpy if method == "numpy" else tl.train_torch
+    return train(x, y, w1, w2, config.learning_rate, count).losses.tolist()
+
+
+def assert_clean(page, console) -> None:
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert console.errors == []
+
+
+@pytest.mark.parametrize("path", list(PAGES))
+def test_cold_deep_link_is_the_first_request(browser, path):
+    # A freshly started server whose very first request is the share link.
+    query = "seed=7&hidden=50"
+    with streamlit_server() as url:
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        page, console = open_page(context, f"{url}/{path}?{query}")
+        assert sidebar_value(page, "seed") == "7"
+        assert sidebar_value(page, "H — hidden units") == "50"
+        if path != "Computational_Graph":
+            method = "torch" if path == "Autograd" else "numpy"
+            expected = expected_losses(tl.Config(seed=7, hidden=50), method)
+            assert first_losses(page) == pytest.approx(expected, rel=1e-12)
+        else:
+            svg_text = page.locator("[data-testid='stGraphVizChart'] svg").text_content()
+            assert svg_text.count("64×50") >= 3  # h, relu, h_relu
+        assert "seed=7" in page.url and "hidden=50" in page.url
+        page.screenshot(path=str(SHOTS / f"{path or 'Comparison'}.png"), full_page=True)
+        assert_clean(page, console)
+        context.close()
+
+
+def test_changing_the_seed_redraws_and_the_link_reproduces_it(browser, server):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page, console = open_page(context, f"{server}/")
+    before = first_losses(page)
+    assert before == pytest.approx(expected_losses(tl.Config()), rel=1e-12)
+
+    seed = page.locator('section[data-testid="stSidebar"] input[aria-label="seed"]')
+    seed.fill("3")
+    seed.press("Enter")
+    page.wait_for_function(
+        f"{FIRST_Y}[0] !== {before[0]!r}",
+        timeout=TIMEOUT_MS)
+    _wait_idle(page)
+    after = first_losses(page)
+    assert after == pytest.approx(expected_losses(tl.Config(seed=3)), rel=1e-12)
+    page.wait_for_function("window.location.search.includes('seed=3')", timeout=TIMEOUT_MS)
+    share_link = page.url
+    assert_clean(page, console)
+    context.close()
+
+    # The share link, opened in a fresh browser context (no cookies, no session).
+    other = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page, console = open_page(other, share_link)
+    assert sidebar_value(page, "seed") == "3"
+    assert first_losses(page) == pytest.approx(after, rel=1e-12)
+    assert_clean(page, console)
+    other.close()
+
+
+def test_navigation_keeps_the_configuration(browser, server):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page, console = open_page(context, f"{server}/Manual_Backprop?seed=11")
+    page.locator('section[data-testid="stSidebar"] a', has_text="Autograd").click()
+    page.get_by_role("heading", name="Autograd (PyTorch)").wait_for(timeout=TIMEOUT_MS)
+    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=TIMEOUT_MS)
+    _wait_idle(page)
+    assert sidebar_value(page, "seed") == "11"
+    assert "/Autograd" in page.url and "seed=11" in page.url
+    expected = expected_losses(tl.Config(seed=11), "torch")
+    assert first_losses(page) == pytest.approx(expected, rel=1e-12)
+    assert_clean(page, console)
+    context.close()
