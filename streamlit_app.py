@@ -35,4 +35,4 @@ difference.plotly_chart(figures.difference(run_numpy, run_torch), key="differenc
 summary = summarize(run_numpy, run_torch)
 st.subheader("Summary")
 st.table(ui.summary_table(summary))
-ui.downloads(config, run_numpy, run_torch)
+ui.downloads(config)

@@ -17,3 +17,4 @@ dot = graph_dot(config)
 st.graphviz_chart(dot)
 st.download_button("Graph (DOT)", dot, "twolayer_graph.dot", "text/vnd.graphviz",
                    on_click="ignore")
+ui.downloads(config)

@@ -21,4 +21,4 @@ with curve:
 st.subheader("The code that ran")
 st.caption("Read from the package with inspect.getsource: this is what produced the curve above.")
 ui.show_code(manual.backprop, manual.descend)
-ui.downloads(config, run)
+ui.downloads(config)

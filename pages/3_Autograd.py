@@ -20,4 +20,4 @@ st.subheader("The code that ran")
 st.caption("Read from the package with inspect.getsource. backward() fills w1.grad and w2.grad; "
            "no gradient formula is written by hand.")
 ui.show_code(autograd.forward_loss, autograd.descend)
-ui.downloads(config, run)
+ui.downloads(config)

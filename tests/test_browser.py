@@ -55,6 +55,7 @@ def free_port() -> int:
 def streamlit_server():
     """A fresh `streamlit run streamlit_app.py` on 127.0.0.1; stopped by its PID."""
     port = free_port()
+    (ROOT / "artifacts").mkdir(exist_ok=True)
     log = open(ROOT / "artifacts" / f"streamlit-{port}.log", "w")  # noqa: SIM115
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
@@ -227,5 +228,26 @@ def test_navigation_keeps_the_configuration(browser, server):
     assert "/Autograd" in page.url and "seed=11" in page.url
     expected = expected_losses(tl.Config(seed=11), "torch")
     assert first_losses(page) == pytest.approx(expected, rel=1e-12)
+    assert_clean(page, console)
+    context.close()
+
+
+def test_download_holds_both_methods_losses(browser, server):
+    # The Manual Backprop page offers both methods' histories; the file is made on click.
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    page, console = open_page(context, f"{server}/Manual_Backprop?seed=4&iterations=30")
+    with page.expect_download(timeout=TIMEOUT_MS) as download:
+        page.get_by_role("button", name="Loss histories (CSV)").click()
+    lines = pathlib.Path(download.value.path()).read_text().splitlines()
+    assert download.value.suggested_filename == "losses_seed4_n64_h100.csv"
+    assert lines[0] == "t,loss_numpy,loss_torch" and len(lines) == 31
+    config = tl.Config(seed=4, iterations=30)
+    numpy_losses = expected_losses(config, "numpy", 30)
+    torch_losses = expected_losses(config, "torch", 30)
+    for t, line in enumerate(lines[1:]):
+        index, loss_numpy, loss_torch = line.split(",")
+        assert int(index) == t
+        assert float(loss_numpy) == numpy_losses[t]
+        assert float(loss_torch) == pytest.approx(torch_losses[t], rel=1e-12)
     assert_clean(page, console)
     context.close()

@@ -9,6 +9,7 @@ import streamlit as st
 from ..config import Config
 from ..export import config_json, losses_csv, weights_npz
 from ..run import TrainingRun
+from .cache import training_run
 
 NAMES = {"numpy": "manual backprop (numpy)", "torch": "autograd (torch)"}
 
@@ -34,16 +35,26 @@ def show_code(*functions) -> None:
     st.code("\n\n".join(inspect.getsource(f) for f in functions), language="python")
 
 
-def downloads(config: Config, *runs: TrainingRun) -> None:
-    """Download buttons: loss histories (CSV), configuration (JSON), final weights (NPZ)."""
+def downloads(config: Config) -> None:
+    """Downloads of both methods' loss histories (CSV), the configuration (JSON) and the
+    final weights (NPZ).
+
+    The CSV and NPZ are made only when clicked (Streamlit calls a callable then), so
+    a page that shows one method neither trains the other nor imports torch to draw.
+    """
+
+    def both_runs():
+        return training_run(config, "numpy"), training_run(config, "torch")
+
     tag = f"seed{config.seed}_n{config.n}_h{config.hidden}"
     csv, cfg, npz = st.columns(3)
-    csv.download_button("Loss history (CSV)", losses_csv(*runs), f"losses_{tag}.csv",
-                        "text/csv", on_click="ignore", width="stretch")
+    csv.download_button("Loss histories (CSV)", lambda: losses_csv(*both_runs()),
+                        f"losses_{tag}.csv", "text/csv", on_click="ignore", width="stretch")
     cfg.download_button("Configuration (JSON)", config_json(config), f"config_{tag}.json",
                         "application/json", on_click="ignore", width="stretch")
-    npz.download_button("Final weights (NPZ)", lambda: weights_npz(*runs), f"weights_{tag}.npz",
-                        "application/octet-stream", on_click="ignore", width="stretch")
+    npz.download_button("Final weights (NPZ)", lambda: weights_npz(*both_runs()),
+                        f"weights_{tag}.npz", "application/octet-stream", on_click="ignore",
+                        width="stretch")
 
 
 def summary_table(summary: dict) -> dict[str, list[str]]:
