@@ -13,6 +13,7 @@ PAGE_FILES = {
     "Computational Graph": "pages/1_Computational_Graph.py",
     "Manual Backprop": "pages/2_Manual_Backprop.py",
     "Autograd": "pages/3_Autograd.py",
+    "Lock-step": "pages/4_Lock_step.py",
 }
 
 

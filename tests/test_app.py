@@ -6,7 +6,7 @@ import sys
 import numpy as np
 import pytest
 import streamlit as st
-from apphelpers import PAGE_FILES, ROOT, chart, open_page, trace_y
+from apphelpers import PAGE_FILES, ROOT, chart, decode, open_page, trace_y
 
 import twolayer as tl
 from twolayer.compare import config_arrays
@@ -137,7 +137,8 @@ def test_configuration_holds_across_pages():
     at = open_page("Comparison")
     at.sidebar.number_input(key="w_seed").set_value(9).run()
     at.sidebar.number_input(key="w_hidden").set_value(20).run()
-    for page in ("Autograd", "Computational Graph", "Manual Backprop", "Comparison"):
+    for page in ("Autograd", "Lock-step", "Computational Graph", "Manual Backprop",
+                 "Comparison"):
         if PAGE_FILES[page]:
             at.switch_page(PAGE_FILES[page])
         else:
@@ -199,3 +200,33 @@ def test_pages_without_autograd_do_not_import_torch():
                          text=True, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip().splitlines()[-1] == "False"
+
+
+def test_lockstep_page_views():
+    at = open_page("Lock-step", iterations=40)
+    assert not at.exception and len(at.error) == 0
+    drift = chart(at, "lockstep_drift")
+    assert [t["name"] for t in drift["data"]][:2] == ["|Δ loss|", "|Δ loss| / loss"]
+    losses_numpy = decode(chart(at, "lockstep_losses")["data"][0]["y"])
+    np.testing.assert_array_equal(losses_numpy, losses(tl.Config(iterations=40), "numpy"))
+    badges = [m.value for m in at.markdown if "badge" in m.value]
+    assert len(badges) == 6 and all("green" in b for b in badges)
+    sweep = chart(at, "lr_sweep")
+    assert sweep["layout"]["xaxis"]["type"] == "log"
+    assert any(t["name"] == "diverged" for t in sweep["data"])
+    relu_table = at.table[2].value  # after the maxima and the sampled gradients
+    assert relu_table["max |w1| at the end (numpy / torch)"][0] == "0 / 0"
+
+
+def test_lockstep_page_shows_an_injected_bug():
+    at = open_page("Lock-step", iterations=40)
+    at.selectbox(key="ls_bug").set_value("relu_mask_dropped").run()
+    assert not at.exception
+    badges = [m.value for m in at.markdown if "badge" in m.value]
+    assert any("red" in b and "manual vs finite differences" in b for b in badges)
+    listing = at.get("html")[0].proto.body
+    assert '<mark style="background:#ffd5d5;display:block">' in listing
+    assert "BUG: the ReLU mask is dropped</mark>" in listing
+    at.selectbox(key="ls_bug").set_value("transpose_wrong_side").run()
+    assert not at.exception
+    assert at.error[0].value.startswith("Shape error in `grad_h_relu = w2.T @ grad_y_pred`")

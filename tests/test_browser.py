@@ -38,6 +38,7 @@ PAGES = {  # URL path: (title on the page, what a drawn page shows)
     "Computational_Graph": ("Computational graph", "[data-testid='stGraphVizChart'] svg"),
     "Manual_Backprop": ("Manual backprop (numpy)", ".js-plotly-plot .main-svg"),
     "Autograd": ("Autograd (PyTorch)", ".js-plotly-plot .main-svg"),
+    "Lock_step": ("Lock-step explorer", ".js-plotly-plot .main-svg"),
 }
 TIMEOUT_MS = 90_000
 # The y values of the first Plotly chart after plotly.js decoded them (the figure's own
@@ -145,9 +146,10 @@ def _wait_idle(page) -> None:
         "!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=TIMEOUT_MS)
 
 
-def first_losses(page, count=3) -> list[float]:
-    """The first y values of the first Plotly chart, as plotly.js decoded and drew them."""
-    return page.evaluate(f"Array.from({FIRST_Y}).slice(0, {count})")
+def first_losses(page, count=3, chart=0) -> list[float]:
+    """The first y values of a page's Plotly chart, as plotly.js decoded and drew them."""
+    return page.evaluate(f"Array.from(document.querySelectorAll('.js-plotly-plot')[{chart}]"
+                         f"._fullData[0].y).slice(0, {count})")
 
 
 def sidebar_value(page, label: str) -> str:
@@ -175,13 +177,14 @@ def test_cold_deep_link_is_the_first_request(browser, path):
         page, console = open_page(context, f"{url}/{path}?{query}")
         assert sidebar_value(page, "seed") == "7"
         assert sidebar_value(page, "H — hidden units") == "50"
-        if path != "Computational_Graph":
-            method = "torch" if path == "Autograd" else "numpy"
-            expected = expected_losses(tl.Config(seed=7, hidden=50), method)
-            assert first_losses(page) == pytest.approx(expected, rel=1e-12)
-        else:
+        if path == "Computational_Graph":
             svg_text = page.locator("[data-testid='stGraphVizChart'] svg").text_content()
             assert svg_text.count("64×50") >= 3  # h, relu, h_relu
+        else:
+            method = "torch" if path == "Autograd" else "numpy"
+            chart = 1 if path == "Lock_step" else 0  # the lock-step page's loss chart
+            expected = expected_losses(tl.Config(seed=7, hidden=50), method)
+            assert first_losses(page, chart=chart) == pytest.approx(expected, rel=1e-12)
         assert "seed=7" in page.url and "hidden=50" in page.url
         page.screenshot(path=str(SHOTS / f"{path or 'Comparison'}.png"), full_page=True)
         assert_clean(page, console)
@@ -249,5 +252,23 @@ def test_download_holds_both_methods_losses(browser, server):
         assert int(index) == t
         assert float(loss_numpy) == numpy_losses[t]
         assert float(loss_torch) == pytest.approx(torch_losses[t], rel=1e-12)
+    assert_clean(page, console)
+    context.close()
+
+
+def test_lockstep_bug_injection_highlights_and_fails_the_check(browser, server):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page, console = open_page(context, f"{server}/Lock_step?iterations=40")
+    assert page.get_by_text("manual vs finite differences").count() == 2  # w1 and w2
+    page.locator('[data-testid="stSelectbox"]', has_text="Inject a bug").click()
+    page.get_by_role("option", name="ReLU mask dropped").click()
+    marked = page.locator("mark", has_text="BUG: the ReLU mask is dropped")
+    marked.wait_for(timeout=TIMEOUT_MS)
+    _wait_idle(page)
+    assert marked.inner_text().strip() == "grad_h = grad_h_relu  # BUG: the ReLU mask is dropped"
+    # the check now fails for the manual method's w1 gradient
+    badge = page.get_by_text("w1: manual vs finite differences").first.inner_text()
+    assert float(badge.rsplit(": ", 1)[1]) > 1e-2
+    page.screenshot(path=str(SHOTS / "Lock_step_bug.png"), full_page=True)
     assert_clean(page, console)
     context.close()

@@ -6,6 +6,7 @@ torch is imported inside the functions: it costs over a second and about
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 
@@ -27,6 +28,24 @@ def resolve_device(device: str):
             "on this machine; use device 'cpu'"
         )
     return torch.device(device)
+
+
+@contextlib.contextmanager
+def one_torch_thread():
+    """Run torch on one thread while numpy and torch work interleave.
+
+    Both keep a pool of threads that spin for a while after their work; stepping
+    the two methods alternately, the pools fight over the cores (5x slower on 2
+    cores). At the default sizes one thread costs torch little.
+    """
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 def to_tensors(arrays, dtype, device, requires_grad=False):

@@ -1,4 +1,4 @@
-"""The command line: python -m twolayer {train,compare,gradcheck,bench}.
+"""The command line: python -m twolayer {train,compare,gradcheck,lockstep,bench}.
 
 Exit codes: 0 done, 1 the run diverged (inf/NaN loss), 2 bad arguments.
 """
@@ -9,8 +9,9 @@ import argparse
 import json
 import math
 import sys
+from dataclasses import asdict
 
-from .config import DEVICES, DTYPES, LOSSES, Config
+from .config import DEVICES, DTYPES, LOSSES, MAX_ITERATIONS, Config, check_int
 
 EXIT_DIVERGED, EXIT_USAGE = 1, 2
 DEFAULTS = Config()
@@ -36,11 +37,26 @@ def build_parser() -> Parser:
     check = commands.add_parser("gradcheck", help="manual vs autograd vs finite differences")
     check.add_argument("--samples", type=int, default=20, help="entries of w1 and of w2 (20)")
     check.add_argument("--at-iteration", type=int, default=0, help="check after this many steps")
+    lock = commands.add_parser("lockstep", help="both methods side by side, per-iteration drift")
+    _add_lockstep_flags(lock)
     bench = commands.add_parser("bench", help="ms/iteration of each method against its floor")
     bench.add_argument("--repeats", type=int, default=5, help="median of this many runs (5)")
-    for sub in (train, compare, check, bench):
+    for sub in (train, compare, check, lock, bench):
         _add_config_flags(sub)
     return parser
+
+
+def _add_lockstep_flags(parser: argparse.ArgumentParser) -> None:
+    from .variants import BUGS, RELU_CONVENTIONS
+
+    parser.add_argument("--dtype-numpy", choices=DTYPES, help="the manual method's (--dtype)")
+    parser.add_argument("--dtype-torch", choices=DTYPES, help="autograd's (--dtype)")
+    parser.add_argument("--bug", choices=tuple(BUGS), default="none",
+                        help="inject a classic mistake (none)")
+    parser.add_argument("--relu", choices=tuple(RELU_CONVENTIONS), default="relu",
+                        help="derivative convention at h == 0 (relu: mask h > 0)")
+    parser.add_argument("--zero-w1", action="store_true", help="start from w1 = 0")
+    parser.add_argument("--every", type=int, default=50, help="text: print every k-th row (50)")
 
 
 def _add_config_flags(parser: argparse.ArgumentParser) -> None:
@@ -123,6 +139,33 @@ def cmd_gradcheck(args, config: Config) -> int:
     return 0
 
 
+def cmd_lockstep(args, config: Config) -> int:
+    from .lockstep import RECORDS, Options, lockstep
+
+    every = min(check_int("every", args.every, 1, MAX_ITERATIONS), config.iterations)
+    options = Options(args.dtype_numpy or config.dtype, args.dtype_torch or config.dtype,
+                      args.bug, args.relu, args.zero_w1).checked()
+    result = lockstep(config, options)
+    shown = [name for name in RECORDS if name not in ("loss_numpy", "loss_torch")]
+    if args.json:
+        ran = result.iterations_run
+        _print_json({
+            "config": config.as_dict(), "options": asdict(options),
+            "iterations_run": ran, "diverged_at": result.diverged_at, "error": result.error,
+            "per_iteration": {name: result.records[name][:ran].tolist() for name in RECORDS},
+            "max": result.maxima(),
+        })
+    else:
+        print("t " + " ".join(shown))
+        for t in range(0, result.iterations_run, every):
+            print(t, " ".join(f"{result.records[name][t]:.3g}" for name in shown))
+        print("max " + " ".join(_fmt(v) for v in result.maxima().values()))
+    if result.error:
+        print(f"twolayer: {result.error}", file=sys.stderr)
+        return EXIT_DIVERGED
+    return _report_divergence({"lock-step": result.diverged_at}, config)
+
+
 def cmd_bench(args, config: Config) -> int:
     from .bench import bench
 
@@ -141,7 +184,7 @@ def cmd_bench(args, config: Config) -> int:
 
 
 COMMANDS = {"train": cmd_train, "compare": cmd_compare, "gradcheck": cmd_gradcheck,
-            "bench": cmd_bench}
+            "lockstep": cmd_lockstep, "bench": cmd_bench}
 
 
 def _report_divergence(diverged_at: dict, config: Config) -> int:

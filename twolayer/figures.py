@@ -72,3 +72,68 @@ def difference(run_numpy, run_torch) -> go.Figure:
         shown = np.where(values > 0, values, np.nan)
         fig.add_trace(go.Scatter(x=t, y=shown, mode="lines", name=name, line={"color": color}))
     return _layout(fig, "Difference per iteration", "|numpy − torch|")
+
+
+DRIFT = {  # record name: (label, color)
+    "abs_loss_diff": ("|Δ loss|", "#555555"),
+    "rel_loss_diff": ("|Δ loss| / loss", "#2ca02c"),
+    "max_abs_w1_diff": ("max |Δw1|", "#1f77b4"),
+    "max_abs_w2_diff": ("max |Δw2|", "#17becf"),
+    "max_abs_grad_w1_diff": ("max |Δgrad_w1|", "#d62728"),
+    "max_abs_grad_w2_diff": ("max |Δgrad_w2|", "#ff7f0e"),
+}
+
+
+def lockstep_drift(result) -> go.Figure:
+    """Per-iteration differences between the two methods, log scale; exact zeros left as gaps."""
+    fig = go.Figure()
+    ran = result.iterations_run
+    for name, (label, color) in DRIFT.items():
+        values = result.records[name][:ran]
+        fig.add_trace(go.Scatter(x=np.arange(ran), y=np.where(values > 0, values, np.nan),
+                                 mode="lines", name=label, line={"color": color}))
+    return _layout(fig, "Where the methods differ, iteration by iteration", "numpy − torch")
+
+
+def lockstep_losses(result) -> go.Figure:
+    """Both methods' losses from the lock-step run."""
+    fig = go.Figure()
+    ran = result.iterations_run
+    for method, dash in (("numpy", "solid"), ("torch", "dash")):
+        values = result.records[f"loss_{method}"][:ran]
+        fig.add_trace(go.Scatter(x=np.arange(ran), y=np.where(np.isfinite(values), values, np.nan),
+                                 mode="lines", name=LABELS[method],
+                                 line={"color": COLORS[method], "dash": dash}))
+    return _layout(fig, "Loss of each method", "loss")
+
+
+def sum_vs_mean(run_sum, run_mean, factor: float) -> go.Figure:
+    """The summed loss, and the mean loss times N·D_out trained at lr·N·D_out: one curve."""
+    fig = go.Figure()
+    for values, name, dash in (
+        (run_sum.finite_losses, "sum loss, learning rate η", "solid"),
+        (run_mean.finite_losses * factor, "mean loss × N·D_out, learning rate η·N·D_out", "dash"),
+    ):
+        fig.add_trace(go.Scatter(x=np.arange(len(values)), y=values, mode="lines", name=name,
+                                 line={"dash": dash}))
+    return _layout(fig, "Sum vs mean, with the learning rate scaled", "loss")
+
+
+def learning_rate_sweep(sweep: dict, current: float) -> go.Figure:
+    """Final loss against learning rate, log-log; diverged runs marked above the curve."""
+    rates = np.array(sweep["learning_rate"])
+    finals = np.array([np.nan if v is None else v for v in sweep["final_loss"]])
+    diverged = np.isnan(finals)
+    fig = go.Figure(go.Scatter(x=rates[~diverged], y=finals[~diverged], mode="lines+markers",
+                               name="final loss"))
+    top = np.nanmax(finals) * 10 if (~diverged).any() else 1.0
+    fig.add_trace(go.Scatter(
+        x=rates[diverged], y=np.full(diverged.sum(), top), mode="markers", name="diverged",
+        marker={"symbol": "x", "size": 11, "color": "#d62728"},
+        text=[f"diverged at t={t}" for t, d in zip(sweep["diverged_at"], diverged, strict=True)
+              if d],
+    ))
+    fig.add_vline(x=current, line_dash="dot", annotation_text="current η")
+    _layout(fig, "Final loss against learning rate", "final loss")
+    fig.update_xaxes(type="log", exponentformat="power", title="learning rate η")
+    return fig

@@ -3,6 +3,7 @@
 Nothing outside twolayer/ui imports Streamlit.
 """
 
+from . import explore
 from .cache import dataset, initial_weights, training_run
 from .frame import PAGES, page
 from .parts import (
@@ -20,6 +21,7 @@ __all__ = [
     "autograd_facts",
     "dataset",
     "downloads",
+    "explore",
     "first_lines",
     "gradient_formulas",
     "initial_weights",

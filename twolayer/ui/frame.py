@@ -31,6 +31,7 @@ PAGES = (  # (file, label): the entry page first
     ("pages/1_Computational_Graph.py", "Computational Graph"),
     ("pages/2_Manual_Backprop.py", "Manual Backprop"),
     ("pages/3_Autograd.py", "Autograd"),
+    ("pages/4_Lock_step.py", "Lock-step"),
 )
 
 LABELS = {

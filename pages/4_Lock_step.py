@@ -1,0 +1,111 @@
+"""Lock-step explorer: where and why manual backprop and autograd agree or drift."""
+
+import streamlit as st
+
+from twolayer import figures, ui
+from twolayer.compare import DEFAULT_EPS
+from twolayer.lockstep import mean_learning_rate
+from twolayer.variants import BUGS, RELU_CONVENTIONS
+
+config = ui.page("Lock-step", "👣")
+st.title("Lock-step explorer")
+st.markdown(
+    "Both methods start from the same data and weights and take their steps side by side; "
+    "after every iteration the explorer compares their losses, weights and gradients. Choose a "
+    "dtype for each method, a ReLU convention, or inject a classic bug, and watch where the two "
+    "part ways."
+)
+options = ui.explore.lockstep_controls(config)
+variant_notes = [RELU_CONVENTIONS[options.relu].note, BUGS[options.bug].note]
+st.caption(" ".join(note for note in variant_notes if note))
+
+result = ui.explore.cached_lockstep(config, options)
+if result.error:
+    st.error(result.error)
+elif result.diverged_at is not None:
+    st.error(f"The lock-step run diverged at iteration {result.diverged_at} (a loss became "
+             f"inf/NaN). Lower the learning rate (now {config.learning_rate:g}), use the mean "
+             "loss, or remove the injected bug.")
+
+st.subheader("1 · Lock-step differences")
+st.markdown(
+    "Each line is a largest absolute difference between the methods at that iteration, on a "
+    "log scale: in float64 both sit near rounding level (~1e-15 for the weights); give one "
+    "method float32 and the gap grows to float32's rounding and beyond."
+)
+drift, losses = st.columns(2)
+drift.plotly_chart(figures.lockstep_drift(result), key="lockstep_drift")
+losses.plotly_chart(figures.lockstep_losses(result), key="lockstep_losses")
+maxima = result.maxima()
+st.table({"over all iterations": list(maxima), "largest value": [
+    "—" if v is None else f"{v:.3g}" for v in maxima.values()]})
+
+st.subheader("2 · Three-way gradient check")
+st.markdown(
+    "At the chosen iteration each method takes its step; the gradient it applied (the step "
+    "divided by −η, so a wrong update is caught too) is compared with the other method and "
+    f"with central finite differences, (L(w + ε) − L(w − ε)) / 2ε with ε = {DEFAULT_EPS:g}, "
+    "on 20 sampled entries of w1 and of w2. Their error is about ε² for the curvature plus "
+    "1e-16·|L|/ε for rounding; late in training the steps are so small that the applied "
+    "gradient keeps fewer digits."
+)
+at_iteration = st.slider("iteration", 0, config.iterations - 1, 0, key="ls_iteration")
+check = ui.explore.cached_gradcheck(config, options, at_iteration)
+if "error" in check:
+    st.info("No gradient check: the step itself fails (see the error above).")
+else:
+    for name in ("w1", "w2"):
+        cols = st.columns(3)
+        for col, (pair, label) in zip(cols, (
+                ("manual_vs_autograd", "manual vs autograd"),
+                ("manual_vs_numeric", "manual vs finite differences"),
+                ("autograd_vs_numeric", "autograd vs finite differences")), strict=True):
+            with col:
+                ui.explore.error_badge(f"{name}: {label}", check[f"rel_err_{pair}_{name}"],
+                                       1e-6)
+    values = check["values_w1"]
+    st.caption("First sampled entries of dL/dw1 as each method applied it:")
+    st.table({key: [f"{v:.6g}" for v in column[:5]] for key, column in values.items()})
+
+st.subheader("The code that ran")
+st.caption("The manual step and backward pass, then the autograd step and forward pass, as "
+           "compiled for this run; lines changed by the ReLU convention or the bug are marked.")
+ui.explore.show_listings(result.listings, ("manual_step", "backprop", "autograd_step",
+                                           "forward_loss"))
+
+st.subheader("3 · ReLU at zero")
+st.markdown(
+    "relu has no derivative at h = 0, so each library picks one: `torch.relu` uses 0 (the mask "
+    "`h > 0`), `clamp(min=0)` uses 1 (`h >= 0`), and `torch.maximum(h, 0)`, the assignment's "
+    "method 2, splits a tie evenly, 0.5 each way. Random weights almost never hit h = 0 "
+    "exactly; starting from w1 = 0 makes every h zero, and the convention decides everything:"
+)
+demo = ui.explore.cached_relu_zero(config)
+st.table({
+    "convention": [RELU_CONVENTIONS[k].label for k in demo],
+    "loss at t=0": [f"{v['first_loss']:.6g}" for v in demo.values()],
+    "loss at the end": [f"{v['final_loss']:.6g}" for v in demo.values()],
+    "max |w1| at the end (numpy / torch)": [
+        f"{v['max_abs_w1']:.3g} / {v['max_abs_w1_torch']:.3g}" for v in demo.values()],
+})
+st.caption("With the mask h > 0 every grad_h is zero, so w1 never moves (and neither does w2, "
+           "since h_relu = 0): the network is stuck. Runs here are at most 50 iterations.")
+
+st.subheader("4 · Sum vs mean")
+factor = config.n * config.d_out
+st.markdown(
+    f"The summed loss is N·D_out = {factor:,} times the mean, and so are its gradients: train the "
+    f"mean loss with η·N·D_out = {mean_learning_rate(config):g} and it retraces the summed run "
+    "exactly (the name “MSE” belongs to the mean)."
+)
+run_sum, run_mean = ui.explore.cached_sum_vs_mean(config)
+curves, sweep = st.columns(2)
+curves.plotly_chart(figures.sum_vs_mean(run_sum, run_mean, factor), key="sum_vs_mean")
+sweep.plotly_chart(figures.learning_rate_sweep(ui.explore.cached_sweep(config),
+                                               config.learning_rate), key="lr_sweep")
+st.markdown(
+    "With the summed loss the gradient grows with N, so the same η takes steps 16 times larger "
+    "at N = 1024 than at N = 64 — past the largest stable step for this loss's curvature, so "
+    "the assignment's η = 1e-6 diverges there within a few iterations while the mean loss "
+    "does not."
+)

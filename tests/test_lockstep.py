@@ -1,0 +1,179 @@
+"""The lock-step explorer: agreement, drift, ReLU at zero, sum vs mean, injected bugs."""
+
+import json
+
+import numpy as np
+import pytest
+
+import twolayer as tl
+from twolayer.cli import main
+from twolayer.lockstep import (
+    RECORDS,
+    Options,
+    learning_rate_sweep,
+    lockstep,
+    lockstep_gradcheck,
+    mean_learning_rate,
+    relu_zero_demo,
+    sum_vs_mean,
+)
+from twolayer.variants import BUGS, RELU_CONVENTIONS, resolve
+
+SHORT = tl.Config(iterations=60)
+
+
+def test_float64_lockstep_agrees_to_rounding():
+    result = lockstep(tl.Config())
+    assert result.iterations_run == 500 and result.error is None and result.diverged_at is None
+    top = result.maxima()
+    assert top["rel_loss_diff"] < 1e-9
+    assert top["max_abs_w1_diff"] < 1e-12 and top["max_abs_w2_diff"] < 1e-12
+    assert top["max_abs_grad_w1_diff"] < 1e-6 and top["max_abs_grad_w2_diff"] < 1e-6
+    # The recorded losses are the methods' own training runs.
+    x, y, w1, w2 = (*tl.make_dataset(0, 64, 1000, 10), *tl.init_weights(0, 1000, 100, 10))
+    np.testing.assert_array_equal(result.records["loss_numpy"],
+                                  tl.train_numpy(x, y, w1, w2, 1e-6, 500).losses)
+
+
+def test_float32_drift_is_visible():
+    same = lockstep(SHORT).maxima()
+    mixed = lockstep(SHORT, Options(dtype_torch="float32")).maxima()
+    assert mixed["max_abs_w1_diff"] > 1e-8 > same["max_abs_w1_diff"] * 1e4
+    assert mixed["rel_loss_diff"] > 1e3 * same["rel_loss_diff"]
+
+
+def test_options_are_validated():
+    with pytest.raises(ValueError, match="dtype_torch must be one of 'float64', 'float32'"):
+        lockstep(SHORT, Options(dtype_torch="half"))
+    with pytest.raises(ValueError, match="bug must be one of 'none'"):
+        lockstep(SHORT, Options(bug="typo"))
+    with pytest.raises(ValueError, match="relu must be one of 'relu', 'clamp', 'maximum'"):
+        lockstep(SHORT, Options(relu="gelu"))
+    with pytest.raises(ValueError, match="at_iteration must be an integer from 0 to 59"):
+        lockstep_gradcheck(SHORT, Options(), at_iteration=60)
+
+
+def test_correct_code_passes_the_three_way_check():
+    check = lockstep_gradcheck(tl.Config(), Options(), at_iteration=3)
+    for name in ("w1", "w2"):
+        assert check[f"rel_err_manual_vs_autograd_{name}"] < 1e-12
+        assert check[f"rel_err_manual_vs_numeric_{name}"] < 1e-6
+        assert check[f"rel_err_autograd_vs_numeric_{name}"] < 1e-6
+    assert check["entries_checked"] == 40
+
+
+BUG_SIDES = {name: variant.side for name, variant in BUGS.items() if name != "none"}
+
+
+@pytest.mark.parametrize("bug", [b for b in BUG_SIDES if b != "transpose_wrong_side"])
+def test_finite_differences_catch_every_injected_bug(bug):
+    check = lockstep_gradcheck(tl.Config(), Options(bug=bug), at_iteration=2)
+    wrong = "manual" if BUG_SIDES[bug] == "manual" else "autograd"
+    right = "autograd" if wrong == "manual" else "manual"
+    worst = max(check[f"rel_err_{wrong}_vs_numeric_{n}"] for n in ("w1", "w2"))
+    assert worst > 1e-2, bug
+    for name in ("w1", "w2"):  # the other method stays right
+        assert check[f"rel_err_{right}_vs_numeric_{name}"] < 1e-6
+
+
+def test_transpose_bug_is_a_readable_shape_error():
+    result = lockstep(SHORT, Options(bug="transpose_wrong_side"))
+    assert result.iterations_run == 0
+    assert result.error.startswith("Shape error in `grad_h_relu = w2.T @ grad_y_pred`: ")
+    assert "w2.T is (10, 100) and grad_y_pred is (64, 10)" in result.error
+    assert "Traceback" not in result.error
+    check = lockstep_gradcheck(SHORT, Options(bug="transpose_wrong_side"))
+    assert check["error"] == result.error
+
+
+@pytest.mark.parametrize("bug, effect", [
+    ("update_sign_flipped", "diverges"), ("grads_not_zeroed", "diverges"),
+    ("factor_2_missing", "slower"), ("relu_mask_dropped", "differs"),
+])
+def test_bugs_show_in_the_lockstep_records(bug, effect):
+    result = lockstep(tl.Config(), Options(bug=bug))
+    clean = lockstep(tl.Config())
+    if effect == "diverges":
+        assert result.diverged_at is not None
+    elif effect == "slower":
+        assert result.records["loss_numpy"][-1] > 100 * clean.records["loss_numpy"][-1]
+    assert result.maxima()["rel_loss_diff"] > 1e-3
+
+
+def test_injected_lines_are_marked_in_the_listing():
+    _, listings = resolve("relu_mask_dropped")
+    backprop = listings["backprop"]
+    (index,) = backprop.changed
+    assert "grad_h = grad_h_relu  # BUG: the ReLU mask is dropped" in \
+        backprop.source.splitlines()[index]
+    _, clean = resolve("none")
+    assert all(not listing.changed for listing in clean.values())
+    assert "grad_h = grad_h_relu * (h > 0)" in clean["backprop"].source
+
+
+def test_pytorch_splits_maximum_ties_evenly():
+    import torch
+
+    h = torch.zeros(3, requires_grad=True)
+    torch.maximum(h, torch.zeros_like(h)).sum().backward()
+    assert h.grad.tolist() == [0.5, 0.5, 0.5]
+
+
+@pytest.mark.parametrize("relu", list(RELU_CONVENTIONS))
+def test_each_relu_convention_matches_its_torch_op_from_w1_zero(relu):
+    result = lockstep(SHORT, Options(relu=relu, zero_w1=True))
+    assert result.maxima()["rel_loss_diff"] < 1e-12
+    assert result.maxima()["max_abs_grad_w1_diff"] < 1e-9
+
+
+def test_relu_at_zero_decides_whether_w1_moves():
+    demo = relu_zero_demo(tl.Config())
+    assert demo["relu"]["max_abs_w1"] == 0.0 and demo["relu"]["max_abs_w1_torch"] == 0.0
+    assert demo["relu"]["final_loss"] == demo["relu"]["first_loss"]  # stuck
+    for trains in ("clamp", "maximum"):
+        assert demo[trains]["max_abs_w1"] > 0 and demo[trains]["max_abs_w1_torch"] > 0
+        assert demo[trains]["final_loss"] < 0.1 * demo[trains]["first_loss"]
+
+
+def test_sum_and_mean_coincide_after_scaling():
+    config = tl.Config()
+    run_sum, run_mean = sum_vs_mean(config)
+    assert mean_learning_rate(config) == pytest.approx(1e-6 * 640)
+    scaled = run_mean.losses * config.n * config.d_out
+    assert np.max(np.abs(scaled - run_sum.losses) / run_sum.losses) < 1e-9
+    np.testing.assert_allclose(run_mean.w1, run_sum.w1, rtol=0, atol=1e-10)
+
+
+def test_learning_rate_sweep_marks_divergence():
+    sweep = learning_rate_sweep(tl.Config(), np.array([1e-7, 1e-6, 1e-5]))
+    assert sweep["diverged_at"][:2] == [None, None] and sweep["diverged_at"][2] is not None
+    assert sweep["final_loss"][2] is None
+    assert sweep["final_loss"][1] < sweep["final_loss"][0]
+    # At N = 1024 the assignment's learning rate already diverges.
+    big = learning_rate_sweep(tl.Config(n=1024, iterations=50), np.array([1e-6]))
+    assert big["diverged_at"][0] is not None
+
+
+def test_lockstep_cli_json(capsys):
+    code = main(["lockstep", "--json", "--iterations", "20", "--dtype-torch", "float32"])
+    result = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert result["options"] == {"dtype_numpy": "float64", "dtype_torch": "float32",
+                                 "bug": "none", "relu": "relu", "zero_w1": False}
+    assert set(result["per_iteration"]) == set(RECORDS)
+    assert all(len(v) == 20 for v in result["per_iteration"].values())
+    for name, overall in result["max"].items():
+        assert overall == max(result["per_iteration"][name])
+    assert result["max"]["max_abs_w1_diff"] > 1e-8  # float32 vs float64
+
+
+def test_lockstep_cli_text_and_errors(capsys):
+    assert main(["lockstep", "--iterations", "10", "--every", "5"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("t abs_loss_diff rel_loss_diff")
+    assert [line.split()[0] for line in lines[1:]] == ["0", "5", "max"]
+    assert main(["lockstep", "--bug", "transpose_wrong_side", "--iterations", "3"]) == 1
+    err = capsys.readouterr().err
+    assert "Shape error in `grad_h_relu = w2.T @ grad_y_pred`" in err
+    assert main(["lockstep", "--bug", "sideways"]) == 2
+    assert "argument --bug: invalid choice" in capsys.readouterr().err

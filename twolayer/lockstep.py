@@ -1,0 +1,301 @@
+"""The lock-step explorer: both methods stepped side by side, and where they drift.
+
+Everything here runs the two methods from the same data and weights, one
+iteration at a time, each in its own dtype and optionally with a variant
+(a ReLU convention or an injected bug) from twolayer.variants.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .autograd import one_torch_thread, resolve_device, to_tensors
+from .compare import (
+    DEFAULT_EPS,
+    config_arrays,
+    norm_relative_error,
+    numeric_gradient,
+    relative_difference,
+    sample_indices,
+    train,
+)
+from .config import DTYPES, Config, check_choice, check_int
+from .loss import loss_scale, squared_error
+from .variants import resolve
+
+RECORDS = ("loss_numpy", "loss_torch", "abs_loss_diff", "rel_loss_diff", "max_abs_w1_diff",
+           "max_abs_w2_diff", "max_abs_grad_w1_diff", "max_abs_grad_w2_diff")
+
+
+@dataclass(frozen=True)
+class Options:
+    """How the two methods differ in a lock-step run (the Config says what they share)."""
+
+    dtype_numpy: str = "float64"
+    dtype_torch: str = "float64"
+    bug: str = "none"  # a key of variants.BUGS
+    relu: str = "relu"  # a key of variants.RELU_CONVENTIONS
+    zero_w1: bool = False  # start from w1 = 0, where the ReLU convention decides everything
+
+    def checked(self) -> Options:
+        check_choice("dtype_numpy", self.dtype_numpy, DTYPES)
+        check_choice("dtype_torch", self.dtype_torch, DTYPES)
+        resolve(self.bug, self.relu)
+        return self
+
+
+class Pair:
+    """The two methods' state, stepped together."""
+
+    def __init__(self, config: Config, options: Options):
+        self.functions, self.listings = resolve(options.bug, options.relu)
+        x, y, w1, w2 = config_arrays(config)
+        if options.zero_w1:
+            w1 = np.zeros_like(w1)
+        self.learning_rate = config.learning_rate
+        self.scale = loss_scale(config.loss, *y.shape)
+        self.x, self.y = x.astype(options.dtype_numpy), y.astype(options.dtype_numpy)
+        self.w1, self.w2 = w1.astype(options.dtype_numpy), w2.astype(options.dtype_numpy)
+        device = resolve_device(config.device)
+        self.x_tensor, self.y_tensor = to_tensors((x, y), options.dtype_torch, device)
+        self.w1_tensor, self.w2_tensor = to_tensors((w1, w2), options.dtype_torch, device,
+                                                    requires_grad=True)
+        self.data64 = (x, y)  # float64, for finite differences
+
+    def torch_weights(self) -> tuple[np.ndarray, np.ndarray]:
+        return (self.w1_tensor.detach().cpu().numpy(), self.w2_tensor.detach().cpu().numpy())
+
+    def step(self):
+        """One iteration of each: (loss_numpy, grads_numpy, loss_torch, grads_torch)."""
+        loss_n, g1_n, g2_n = self.functions["manual_step"](
+            self.x, self.y, self.w1, self.w2, self.learning_rate, self.scale)
+        loss_t, g1_t, g2_t = self.functions["autograd_step"](
+            self.x_tensor, self.y_tensor, self.w1_tensor, self.w2_tensor,
+            self.learning_rate, self.scale)
+        return float(loss_n), (g1_n, g2_n), loss_t, (g1_t.cpu().numpy(), g2_t.cpu().numpy())
+
+
+@dataclass(eq=False)
+class Lockstep:
+    """Per-iteration records of a lock-step run (NaN where nothing was recorded)."""
+
+    records: dict[str, np.ndarray]
+    iterations_run: int
+    diverged_at: int | None = None
+    error: str | None = None  # a readable message if a method failed (e.g. a shape error)
+    listings: dict = field(default_factory=dict)
+
+    def maxima(self) -> dict[str, float | None]:
+        """The largest value of each record over the run (None if nothing was recorded)."""
+        return {name: _nanmax(values[: self.iterations_run])
+                for name, values in self.records.items() if name not in ("loss_numpy",
+                                                                          "loss_torch")}
+
+
+def lockstep(config: Config, options: Options = Options()) -> Lockstep:
+    """Run both methods side by side for config.iterations, recording where they differ."""
+    config.validated()
+    options.checked()
+    pair = Pair(config, options)
+    records = {name: np.full(config.iterations, np.nan) for name in RECORDS}
+    result = Lockstep(records, 0, listings=pair.listings)
+    with np.errstate(over="ignore", invalid="ignore"), one_torch_thread():
+        for t in range(config.iterations):
+            w1_t, w2_t = pair.torch_weights()
+            _record_weights(records, t, pair, w1_t, w2_t)
+            try:
+                loss_n, grads_n, loss_t, grads_t = pair.step()
+            except (ValueError, RuntimeError) as error:
+                result.error = shape_error_message(error, options.bug)
+                break
+            _record_step(records, t, loss_n, grads_n, loss_t, grads_t)
+            result.iterations_run = t + 1
+            if not (math.isfinite(loss_n) and math.isfinite(loss_t)):
+                result.diverged_at = t
+                break
+    return result
+
+
+def _record_weights(records, t, pair, w1_t, w2_t) -> None:
+    records["max_abs_w1_diff"][t] = np.max(np.abs(pair.w1 - w1_t))
+    records["max_abs_w2_diff"][t] = np.max(np.abs(pair.w2 - w2_t))
+
+
+def _record_step(records, t, loss_n, grads_n, loss_t, grads_t) -> None:
+    records["loss_numpy"][t], records["loss_torch"][t] = loss_n, loss_t
+    records["abs_loss_diff"][t] = abs(loss_n - loss_t)
+    records["rel_loss_diff"][t] = relative_difference(np.array(loss_n), np.array(loss_t))
+    records["max_abs_grad_w1_diff"][t] = np.max(np.abs(grads_n[0] - grads_t[0]))
+    records["max_abs_grad_w2_diff"][t] = np.max(np.abs(grads_n[1] - grads_t[1]))
+
+
+def shape_error_message(error: Exception, bug: str) -> str:
+    """A failed step as one readable sentence instead of a traceback."""
+    from .variants import BUGS
+
+    note = BUGS[bug].note if bug in BUGS else ""
+    where = _failing_line(error)
+    if where is None:
+        return f"A step failed: {str(error).splitlines()[0]}. {note}".strip()
+    code, local_vars = where
+    detail = _matmul_shapes(code, local_vars) or str(error).splitlines()[0]
+    return f"Shape error in `{code}`: {detail}. {note}".strip()
+
+
+def _failing_line(error: Exception):
+    """(source line, local variables) of the innermost frame in a variant's code."""
+    import linecache
+
+    found, tb = None, error.__traceback__
+    while tb is not None:
+        frame = tb.tb_frame
+        if frame.f_code.co_filename.startswith("<twolayer variant"):
+            found = (frame.f_code, tb.tb_lineno, frame.f_locals)
+        tb = tb.tb_next
+    if found is None:
+        return None
+    code, lineno, local_vars = found
+    line = _variant_line(code, lineno) or linecache.getline(code.co_filename, lineno)
+    return line.split("#")[0].strip(), local_vars
+
+
+def _variant_line(code, lineno: int) -> str | None:
+    from .variants import VARIANT_SOURCES
+
+    source = VARIANT_SOURCES.get(code.co_filename)
+    return source.splitlines()[lineno - 1] if source else None
+
+
+def _matmul_shapes(code: str, local_vars: dict) -> str | None:
+    """'w2.T is (10, 100) and grad_y_pred is (64, 10): inner sizes 100 and 64 differ'."""
+    if "=" not in code or " @ " not in code:
+        return None
+    left, right = (side.strip() for side in code.split("=", 1)[1].split(" @ ", 1))
+    try:  # the operands are plain names and .T of this package's own code
+        shape_l = eval(left, {}, dict(local_vars)).shape  # noqa: S307
+        shape_r = eval(right, {}, dict(local_vars)).shape  # noqa: S307
+    except Exception:  # noqa: BLE001 - fall back to numpy's own message
+        return None
+    return (f"{left} is {shape_l} and {right} is {shape_r}, so {left} @ {right} "
+            f"needs {shape_l[-1]} == {shape_r[0]}")
+
+
+def _nanmax(values: np.ndarray) -> float | None:
+    finite = values[~np.isnan(values)]
+    return float(finite.max()) if finite.size else None
+
+
+# --- Three-way gradient check inside a lock-step run -------------------------------
+
+
+def lockstep_gradcheck(config: Config, options: Options = Options(), at_iteration: int = 0,
+                       samples: int = 20, eps: float = DEFAULT_EPS) -> dict:
+    """Manual vs autograd vs central finite differences at one iteration of a lock-step run.
+
+    Each method's gradient is the step it actually took divided by -learning_rate,
+    so a wrong update (a flipped sign, gradients that pile up) is caught as well
+    as a wrong backward pass. The finite differences are taken in float64 at
+    each method's own weights.
+    """
+    check_int("at_iteration", at_iteration, 0, config.iterations - 1)
+    check_int("samples", samples, 1, 10_000)
+    pair = Pair(config.validated(), options.checked())
+    try:
+        with np.errstate(over="ignore", invalid="ignore"), one_torch_thread():
+            for _ in range(at_iteration):
+                pair.step()
+            before_n = (pair.w1.astype(np.float64), pair.w2.astype(np.float64))
+            before_t = tuple(w.astype(np.float64) for w in pair.torch_weights())
+            pair.step()
+    except (ValueError, RuntimeError) as error:
+        return {"error": shape_error_message(error, options.bug)}
+    after_n = (pair.w1.astype(np.float64), pair.w2.astype(np.float64))
+    after_t = tuple(w.astype(np.float64) for w in pair.torch_weights())
+    picks = [sample_indices(w.shape, samples, config.seed + k) for k, w in enumerate(before_n)]
+    applied_n = _applied(before_n, after_n, picks, config.learning_rate)
+    applied_t = _applied(before_t, after_t, picks, config.learning_rate)
+    numeric_n = _numeric(pair, before_n, picks, eps)
+    numeric_t = _numeric(pair, before_t, picks, eps)
+    return _gradcheck_report(applied_n, applied_t, numeric_n, numeric_t, eps)
+
+
+def _applied(before, after, picks, learning_rate) -> list[np.ndarray]:
+    """-(w_after - w_before) / learning_rate at the picked entries of w1 and w2."""
+    return [(b[rows, cols] - a[rows, cols]) / learning_rate
+            for b, a, (rows, cols) in zip(before, after, picks, strict=True)]
+
+
+def _numeric(pair: Pair, weights, picks, eps) -> list[np.ndarray]:
+    """Central differences of the float64 loss at the picked entries of w1 and w2."""
+    x, y = pair.data64
+    w1, w2 = (w.copy() for w in weights)
+
+    def loss_of():
+        return squared_error(np.maximum(x @ w1, 0) @ w2, y, pair.scale)
+
+    return [numeric_gradient(loss_of, w, rows, cols, eps)
+            for w, (rows, cols) in zip((w1, w2), picks, strict=True)]
+
+
+def _gradcheck_report(applied_n, applied_t, numeric_n, numeric_t, eps) -> dict:
+    report = {"eps": eps, "entries_checked": int(sum(a.size for a in applied_n))}
+    for k, name in enumerate(("w1", "w2")):
+        report[f"rel_err_manual_vs_autograd_{name}"] = norm_relative_error(applied_n[k],
+                                                                           applied_t[k])
+        report[f"rel_err_manual_vs_numeric_{name}"] = norm_relative_error(applied_n[k],
+                                                                          numeric_n[k])
+        report[f"rel_err_autograd_vs_numeric_{name}"] = norm_relative_error(applied_t[k],
+                                                                            numeric_t[k])
+        report[f"values_{name}"] = {"manual": applied_n[k].tolist(),
+                                    "autograd": applied_t[k].tolist(),
+                                    "numeric": numeric_n[k].tolist()}
+    return report
+
+
+# --- ReLU at zero, sum vs mean, learning-rate sweep -------------------------------
+
+
+def relu_zero_demo(config: Config) -> dict[str, dict]:
+    """From w1 = 0 (every h is exactly 0), each ReLU convention: does w1 ever move?"""
+    outcome = {}
+    short = config.replace(iterations=min(config.iterations, 50))
+    for relu in ("relu", "clamp", "maximum"):
+        pair = Pair(short, Options(relu=relu, zero_w1=True))
+        with one_torch_thread():
+            losses = [pair.step()[0] for _ in range(short.iterations)]
+        outcome[relu] = {"final_loss": losses[-1], "first_loss": losses[0],
+                         "max_abs_w1": float(np.max(np.abs(pair.w1))),
+                         "max_abs_w1_torch": float(np.max(np.abs(pair.torch_weights()[0])))}
+    return outcome
+
+
+def mean_learning_rate(config: Config) -> float:
+    """The learning rate that makes the mean loss retrace the summed loss: lr * N * D_out."""
+    return config.learning_rate * config.n * config.d_out
+
+
+def sum_vs_mean(config: Config):
+    """The summed run at lr and the mean run at lr * N * D_out: (run_sum, run_mean)."""
+    arrays = config_arrays(config)
+    run_sum = train("numpy", config.replace(loss="sum"), arrays)
+    run_mean = train("numpy", config.replace(loss="mean", learning_rate=mean_learning_rate(config)),
+                     arrays)
+    return run_sum, run_mean
+
+
+def learning_rate_sweep(config: Config, rates: np.ndarray | None = None) -> dict[str, list]:
+    """Final loss against learning rate (numpy method); None where training diverged."""
+    if rates is None:
+        center = math.log10(config.learning_rate)
+        rates = np.logspace(center - 3, center + 1.5, 13)  # 13 runs: ~3 s at the defaults
+    arrays = config_arrays(config)
+    finals, diverged = [], []
+    for rate in rates:
+        run = train("numpy", config.replace(learning_rate=float(rate)), arrays)
+        finals.append(None if run.diverged_at is not None else run.final_loss)
+        diverged.append(run.diverged_at)
+    return {"learning_rate": [float(r) for r in rates], "final_loss": finals,
+            "diverged_at": diverged}

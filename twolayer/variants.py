@@ -1,0 +1,154 @@
+"""Variants of the two methods: ReLU conventions at h == 0 and classic bugs, for teaching.
+
+A variant is a set of one-line patches to the source of the functions that run
+one lock-step iteration. The patched source is compiled and run, so the code a
+page shows for a variant is exactly the code that ran, with the changed lines known.
+"""
+
+from __future__ import annotations
+
+import inspect
+import textwrap
+from dataclasses import dataclass
+
+from . import autograd, manual, steps
+
+
+@dataclass(frozen=True)
+class Patch:
+    """Replace the one line of function that contains old with new (indentation kept)."""
+
+    function: str  # "backprop", "manual_step", "forward_loss" or "autograd_step"
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A named set of patches, with what it teaches."""
+
+    label: str
+    side: str  # "manual", "autograd" or "both"
+    patches: tuple[Patch, ...] = ()
+    note: str = ""
+
+
+RELU_CONVENTIONS = {
+    "relu": Variant(
+        "h > 0 (the assignment's mask; torch.relu)", "both", (),
+        "The derivative of relu at h == 0 is taken as 0, as torch.relu does.",
+    ),
+    "clamp": Variant(
+        "h >= 0 (torch.clamp(min=0))", "both",
+        (Patch("backprop", "grad_h = grad_h_relu * (h > 0)", "grad_h = grad_h_relu * (h >= 0)"),
+         Patch("forward_loss", "h_relu = torch.relu(h)", "h_relu = h.clamp(min=0)")),
+        "The derivative at h == 0 is taken as 1, as clamp(min=0) does.",
+    ),
+    "maximum": Variant(
+        "0.5 at h == 0 (torch.maximum(h, 0), the assignment's method 2)", "both",
+        (Patch("backprop", "grad_h = grad_h_relu * (h > 0)",
+               "grad_h = grad_h_relu * ((h > 0) + 0.5 * (h == 0))"),
+         Patch("forward_loss", "h_relu = torch.relu(h)",
+               "h_relu = torch.maximum(h, torch.zeros_like(h))")),
+        "At a tie torch.maximum splits the gradient evenly: 0.5 to h, 0.5 to the zeros.",
+    ),
+}
+
+BUGS = {
+    "none": Variant("no bug (the correct code)", "both"),
+    "relu_mask_dropped": Variant(
+        "ReLU mask dropped", "manual",
+        (Patch("backprop", "grad_h = grad_h_relu * (h > 0)",
+               "grad_h = grad_h_relu  # BUG: the ReLU mask is dropped"),),
+        "Gradient flows through units the ReLU switched off.",
+    ),
+    "factor_2_missing": Variant(
+        "factor 2 missing", "manual",
+        (Patch("backprop", "grad_y_pred = 2.0 * scale * (y_pred - y)",
+               "grad_y_pred = scale * (y_pred - y)  # BUG: the 2 of d(u²)/du is missing"),),
+        "Every gradient is half its true size: training still converges, more slowly.",
+    ),
+    "transpose_wrong_side": Variant(
+        "transpose on the wrong side", "manual",
+        (Patch("backprop", "grad_h_relu = grad_y_pred @ w2.T",
+               "grad_h_relu = w2.T @ grad_y_pred  # BUG: the transpose is on the wrong side"),),
+        "The transpose belongs on the other side: grad_y_pred @ w2.T is (N, D_out) @ (D_out, H).",
+    ),
+    "update_sign_flipped": Variant(
+        "update sign flipped", "manual",
+        (Patch("manual_step", "w1 -= learning_rate * grad_w1",
+               "w1 += learning_rate * grad_w1  # BUG: a step up the gradient"),
+         Patch("manual_step", "w2 -= learning_rate * grad_w2",
+               "w2 += learning_rate * grad_w2  # BUG: a step up the gradient")),
+        "Gradient ascent: the loss grows instead of falling.",
+    ),
+    "grads_not_zeroed": Variant(
+        "gradients not zeroed (autograd)", "autograd",
+        (Patch("autograd_step", "w1.grad = None", "pass  # BUG: w1.grad is not cleared"),
+         Patch("autograd_step", "w2.grad = None", "pass  # BUG: w2.grad is not cleared")),
+        "backward() adds into .grad, so each step applies the sum of all gradients so far.",
+    ),
+}
+
+SOURCES = {  # the functions a variant may patch, in the order they are compiled
+    "backprop": manual.backprop,
+    "manual_step": steps.manual_step,
+    "forward_loss": autograd.forward_loss,
+    "autograd_step": steps.autograd_step,
+}
+
+
+@dataclass(frozen=True)
+class Listing:
+    """One function's source as it ran, and which of its lines (0-based) a variant changed."""
+
+    name: str
+    source: str
+    changed: tuple[int, ...]
+
+
+def patched_listings(*variants: Variant) -> dict[str, Listing]:
+    """The source of every patchable function with the variants' patches applied."""
+    listings = {}
+    for name, function in SOURCES.items():
+        lines = textwrap.dedent(inspect.getsource(function)).splitlines()
+        changed = []
+        for patch in (p for v in variants for p in v.patches if p.function == name):
+            index = _find_line(lines, patch, name)
+            indent = lines[index][: len(lines[index]) - len(lines[index].lstrip())]
+            lines[index] = indent + patch.new
+            changed.append(index)
+        listings[name] = Listing(name, "\n".join(lines) + "\n", tuple(sorted(changed)))
+    return listings
+
+
+def _find_line(lines: list[str], patch: Patch, name: str) -> int:
+    hits = [i for i, line in enumerate(lines) if line.strip().startswith(patch.old)]
+    if len(hits) != 1:
+        raise LookupError(f"patch {patch.old!r} matches {len(hits)} lines of {name}")
+    return hits[0]
+
+
+VARIANT_SOURCES: dict[str, str] = {}  # compiled file name -> source, for error messages
+
+
+def compile_functions(listings: dict[str, Listing]) -> dict:
+    """Compile the listings together, so that patched functions call each other."""
+    namespace = {**vars(manual), **vars(autograd), **vars(steps)}
+    for listing in listings.values():
+        filename = f"<twolayer variant: {listing.name}>"
+        VARIANT_SOURCES[filename] = listing.source
+        code = compile(listing.source, filename, "exec")
+        exec(code, namespace)  # noqa: S102 - the package's own source, patched by its own table
+    return {name: namespace[name] for name in SOURCES}
+
+
+def resolve(bug: str = "none", relu: str = "relu") -> tuple[dict, dict[str, Listing]]:
+    """The functions and listings for a bug and a ReLU convention, by name."""
+    if bug not in BUGS:
+        raise ValueError(f"bug must be one of {', '.join(map(repr, BUGS))}, got {bug!r}")
+    if relu not in RELU_CONVENTIONS:
+        allowed = ", ".join(map(repr, RELU_CONVENTIONS))
+        raise ValueError(f"relu must be one of {allowed}, got {relu!r}")
+    listings = patched_listings(RELU_CONVENTIONS[relu], BUGS[bug])
+    return compile_functions(listings), listings
