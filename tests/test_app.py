@@ -10,7 +10,7 @@ from apphelpers import PAGE_FILES, ROOT, chart, decode, open_page, trace_y
 
 import twolayer as tl
 from twolayer.compare import config_arrays
-from twolayer.graph import graph_dot
+from twolayer.config import format_bytes
 
 PAGES = list(PAGE_FILES)
 
@@ -19,8 +19,10 @@ PAGES = list(PAGE_FILES)
 def fresh_caches():
     """Each test trains for itself: no run is served from another test's cache."""
     st.cache_data.clear()
+    st.cache_resource.clear()
     yield
     st.cache_data.clear()
+    st.cache_resource.clear()
 
 
 def losses(config, method):
@@ -90,11 +92,57 @@ def test_autograd_page_shows_its_run_and_the_agreement():
     assert "torch.no_grad()" in at.code[0].value
 
 
-def test_graph_page_draws_the_configured_graph():
+def graph_specs(at):
+    return [g.proto.spec for g in at.get("graphviz_chart")]
+
+
+def test_graph_page_draws_both_graphs():
     at = open_page("Computational Graph", n=32, hidden=40)
-    spec = at.get("graphviz_chart")[0].proto.spec
-    assert spec == graph_dot(tl.Config(n=32, hidden=40))
-    assert 'label="h\\n32×40"' in spec
+    assert not at.exception
+    hand, autograd = graph_specs(at)
+    x, _, w1, _ = config_arrays(tl.Config(n=32, hidden=40))
+    assert f'label="h\\n32×40\\nvalue ‖·‖={np.linalg.norm(x @ w1):.3g} [' in hand
+    assert '"relu" [label="relu\\n32×40\\nactive: ' in hand
+    for node in ("SumBackward0", "PowBackward0", "SubBackward0", "MmBackward0·w2",
+                 "ReluBackward0", "AccumulateGrad·w2", "MmBackward0·w1", "AccumulateGrad·w1"):
+        assert f'"{node}" [label="' in autograd
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels[:4] == ["hand-drawn graph (DOT)", "hand-drawn graph (SVG)",
+                          "autograd graph (DOT)", "autograd graph (SVG)"]
+    # the memory the scrubber keeps is stated: 10 copies of (w1, w2) in float64
+    kept = format_bytes(10 * (1000 * 40 + 40 * 10) * 8)
+    assert f"10 copies, {kept} for this configuration" in at.caption[-1].value
+
+
+def test_scrubber_moves_the_node_values():
+    at = open_page("Computational Graph")
+    before = graph_specs(at)
+    at.slider(key="graph_t").set_value(120).run()
+    after = graph_specs(at)
+    assert not at.exception and before[0] != after[0] and before[1] != after[1]
+    x, y, w1, w2 = config_arrays(tl.Config())
+    loss_120 = tl.train_numpy(x, y, w1, w2, 1e-6, 121).losses[120]
+    assert f'"loss" [label="loss\\nscalar\\nvalue ‖·‖={loss_120:.3g} ' in after[0]
+    heatmap = chart(at, "graph_heatmap")
+    assert heatmap["layout"]["title"]["text"].startswith("w1 at t=120, 1000×100")
+
+
+def test_following_a_line_highlights_both_graphs_and_shows_it():
+    at = open_page("Computational Graph")
+    at.selectbox(key="graph_line").set_value("grad_w1").run()
+    assert at.code[0].value == "grad_w1 = x.T @ grad_h  # (D_in, H)"
+    hand, autograd = graph_specs(at)
+    assert 'color="#ff8c00", penwidth=3, dir=back' in hand.split('"w1" -> "matmul 1"')[1] \
+        .splitlines()[0]
+    assert 'fillcolor="#ff8c00"' in autograd.split('"AccumulateGrad·w1" [')[1].splitlines()[0]
+    assert 'fillcolor="#ff8c00"' not in autograd.split('"ReluBackward0" [')[1].splitlines()[0]
+
+
+def test_forward_view_draws_the_data_flow():
+    at = open_page("Computational Graph")
+    at.radio(key="graph_view").set_value("forward").run()
+    hand = graph_specs(at)[0]
+    assert "dir=back" not in hand and '"x" -> "matmul 1" [label="64×1000"' in hand
 
 
 @pytest.mark.parametrize("page", ["Comparison", "Manual Backprop", "Autograd"])
@@ -168,12 +216,12 @@ def test_oversized_link_warns_and_falls_back():
 
 
 def test_oversized_sidebar_choice_is_an_error_not_a_crash():
-    at = open_page("Computational Graph")
+    at = open_page("Manual Backprop")
     at.sidebar.number_input(key="w_n").set_value(100000).run()
     at.sidebar.number_input(key="w_d_in").set_value(100000).run()
     assert not at.exception
     assert "can't run" in at.error[0].value and "use smaller sizes" in at.error[0].value
-    assert len(at.get("graphviz_chart")) == 0
+    assert len(at.get("plotly_chart")) == 0
 
 
 def test_divergence_is_reported_not_plotted():
@@ -191,7 +239,7 @@ def test_pages_without_autograd_do_not_import_torch():
         "import sys\n"
         "sys.path.insert(0, 'tests')\n"
         "from apphelpers import open_page\n"
-        "for page in ('Computational Graph', 'Manual Backprop'):\n"
+        "for page in ('Manual Backprop',):\n"
         "    at = open_page(page)\n"
         "    assert not at.exception, page\n"
         "print('torch' in sys.modules)\n"

@@ -178,7 +178,7 @@ def test_cold_deep_link_is_the_first_request(browser, path):
         assert sidebar_value(page, "seed") == "7"
         assert sidebar_value(page, "H — hidden units") == "50"
         if path == "Computational_Graph":
-            svg_text = page.locator("[data-testid='stGraphVizChart'] svg").text_content()
+            svg_text = page.locator("[data-testid='stGraphVizChart'] svg").first.text_content()
             assert svg_text.count("64×50") >= 3  # h, relu, h_relu
         else:
             method = "torch" if path == "Autograd" else "numpy"
@@ -270,5 +270,29 @@ def test_lockstep_bug_injection_highlights_and_fails_the_check(browser, server):
     badge = page.get_by_text("w1: manual vs finite differences").first.inner_text()
     assert float(badge.rsplit(": ", 1)[1]) > 1e-2
     page.screenshot(path=str(SHOTS / "Lock_step_bug.png"), full_page=True)
+    assert_clean(page, console)
+    context.close()
+
+
+def test_scrubber_changes_the_node_values(browser, server):
+    context = browser.new_context(viewport={"width": 1400, "height": 1400})
+    page, console = open_page(context, f"{server}/Computational_Graph?iterations=100")
+    graph = page.locator("[data-testid='stGraphVizChart'] svg").first
+    before = graph.text_content()
+    assert "value ‖·‖=" in before and "grad ‖·‖=" in before
+    thumb = page.locator('[data-testid="stSlider"] input').first
+    thumb.focus()
+    thumb.press("End")  # the last iteration, 99
+    page.wait_for_function(
+        "document.querySelector(\"[data-testid='stGraphVizChart'] svg\").textContent"
+        f" !== {before!r}", timeout=TIMEOUT_MS)
+    _wait_idle(page)
+    after = graph.text_content()
+    x, y, w1, w2 = config_arrays(tl.Config(iterations=100))
+    loss_99 = tl.train_numpy(x, y, w1, w2, 1e-6, 100).losses[99]
+    assert f"value ‖·‖={loss_99:.3g}" in after
+    assert page.locator('[data-testid="stSlider"]').first.inner_text().strip().startswith(
+        "iteration t")
+    page.screenshot(path=str(SHOTS / "Computational_Graph_t99.png"), full_page=True)
     assert_clean(page, console)
     context.close()

@@ -57,7 +57,8 @@ def forward_graph(config: Config) -> tuple[list[Node], list[Edge]]:
         Edge("y_pred", "subtract", "grad_y_pred", f"2 * {grad_sq} * (y_pred - y)"
              if mean else "2.0 * (y_pred - y)"),
         Edge("y", "subtract"),
-        Edge("subtract", "square", "grad_diff", f"2 * (y_pred - y) * {grad_sq}"),
+        Edge("subtract", "square", "grad_diff",
+             f"2 * (y_pred - y) * {grad_sq}" if mean else "2 * (y_pred - y)"),
         Edge("square", reduce_op, "grad_square", grad_sq),
         Edge(reduce_op, "loss", "grad_loss", "1"),
     ]
@@ -69,24 +70,103 @@ def shape_text(shape: tuple[int, ...]) -> str:
     return "×".join(str(d) for d in shape) if shape else "scalar"
 
 
-_STYLE = {
-    "input": 'shape=ellipse, style=filled, fillcolor="#eef2f7"',
-    "weight": 'shape=ellipse, style=filled, fillcolor="#ffe9c7"',
-    "tensor": 'shape=ellipse, style=filled, fillcolor="#e3f1e5"',
-    "op": 'shape=box, style="rounded,filled", fillcolor="#ffffff"',
+HIGHLIGHT = "#ff8c00"
+
+# Each line of the manual backward pass: the hand-drawn edge its gradient flows back
+# along, and the nodes of autograd's graph that compute the same tensor.
+LINKS = {
+    "grad_y_pred": (("y_pred", "subtract"), ("PowBackward0", "SubBackward0")),
+    "grad_w2": (("w2", "matmul 2"), ("MmBackward0·w2", "AccumulateGrad·w2")),
+    "grad_h_relu": (("h_relu", "matmul 2"), ("MmBackward0·w2",)),
+    "grad_h": (("h", "relu"), ("ReluBackward0",)),
+    "grad_w1": (("w1", "matmul 1"), ("MmBackward0·w1", "AccumulateGrad·w1")),
+}
+LINK_NOTES = {
+    "grad_y_pred": "PowBackward0 turns the incoming 1s into 2·(y_pred − y); SubBackward0 passes "
+                   "it on to y_pred (and nothing to y, which needs no gradient).",
+    "grad_w2": "MmBackward0 of h_relu @ w2 sends h_reluᵀ · grad to w2, where AccumulateGrad "
+               "stores it in w2.grad.",
+    "grad_h_relu": "The same MmBackward0 sends grad · w2ᵀ back to h_relu.",
+    "grad_h": "ReluBackward0 multiplies the incoming gradient by the mask h > 0.",
+    "grad_w1": "MmBackward0 of x @ w1 sends xᵀ · grad to w1 (nothing to x); AccumulateGrad "
+               "stores it in w1.grad.",
 }
 
 
-def to_dot(nodes: list[Node], edges: list[Edge]) -> str:
-    """Graphviz DOT: a shape on every node, in red on each edge the gradient flowing back."""
-    lines = ["digraph twolayer {", "  rankdir=TB;", '  node [fontname="Helvetica"];',
-             '  edge [fontname="Helvetica", fontsize=10];']
-    for node in nodes:
-        label = f"{node.name}\\n{shape_text(node.shape)}"
-        lines.append(f'  "{node.name}" [label="{label}", {_STYLE[node.kind]}];')
+@dataclass(frozen=True)
+class DrawNode:
+    """A node as drawn: its label lines and look."""
+
+    id: str
+    lines: tuple[str, ...]
+    shape: str = "box"  # "box" or "ellipse"
+    fill: str = "#ffffff"
+    stroke: str = "#333333"
+    width: int = 1
+
+
+@dataclass(frozen=True)
+class DrawEdge:
+    """An edge as drawn; back=True puts the arrowhead at src (the gradient's direction)."""
+
+    src: str
+    dst: str
+    label: str = ""
+    color: str = "#333333"
+    back: bool = False
+    width: int = 1
+
+
+FILLS = {"input": "#eef2f7", "weight": "#ffe9c7", "tensor": "#e3f1e5", "op": "#ffffff"}
+
+
+def drawing(nodes: list[Node], edges: list[Edge], view: str = "backward",
+            values: dict[str, list[str]] | None = None, highlight: str | None = None):
+    """The hand-drawn graph, ready to draw: (DrawNodes, DrawEdges).
+
+    view "forward": arrows along the data flow, labelled with the shape that flows.
+    view "backward": arrows against it, each with the chain-rule line of its gradient.
+    values: extra label lines per node (e.g. summaries at one iteration).
+    highlight: a backward line (a key of LINKS) whose edge and tensor are emphasized.
+    """
+    if view not in ("forward", "backward"):
+        raise ValueError(f"view must be 'forward' or 'backward', got {view!r}")
+    values = values or {}
+    marked = LINKS[highlight][0] if highlight else ("", "")
+    shapes = {node.name: node.shape for node in nodes}
+    drawn_nodes = [
+        DrawNode(node.name, (node.name, shape_text(node.shape), *values.get(node.name, [])),
+                 "box" if node.kind == "op" else "ellipse", FILLS[node.kind],
+                 *((HIGHLIGHT, 3) if node.name == marked[0] else ("#333333", 1)))
+        for node in nodes
+    ]
+    drawn_edges = []
     for edge in edges:
-        lines.append(f'  "{edge.src}" -> "{edge.dst}" [label="{edge_label(edge)}", '
-                     f'fontcolor="{"#c0392b" if edge.grad else "#888888"}"];')
+        hot = (edge.src, edge.dst) == marked
+        if view == "forward":
+            label, color = shape_text(shapes[edge.src]), "#555555"
+        else:
+            label, color = edge_label(edge), "#c0392b" if edge.grad else "#999999"
+        drawn_edges.append(DrawEdge(edge.src, edge.dst, label, HIGHLIGHT if hot else color,
+                                    back=view == "backward", width=3 if hot else 1))
+    return drawn_nodes, drawn_edges
+
+
+def dot_text(name: str, drawn_nodes: list[DrawNode], drawn_edges: list[DrawEdge]) -> str:
+    """Graphviz DOT for a drawing, top to bottom."""
+    lines = [f"digraph {name} {{", "  rankdir=TB;", '  node [fontname="Helvetica"];',
+             '  edge [fontname="Helvetica", fontsize=10];']
+    for node in drawn_nodes:
+        label = "\\n".join(node.lines)
+        style = '"rounded,filled"' if node.shape == "box" else "filled"
+        lines.append(f'  "{node.id}" [label="{label}", shape={node.shape}, style={style}, '
+                     f'fillcolor="{node.fill}", color="{node.stroke}", penwidth={node.width}];')
+    for edge in drawn_edges:
+        attrs = f'label="{edge.label}", fontcolor="{edge.color}", color="{edge.color}", ' \
+                f"penwidth={edge.width}"
+        if edge.back:
+            attrs += ", dir=back"
+        lines.append(f'  "{edge.src}" -> "{edge.dst}" [{attrs}];')
     lines.append("}")
     return "\n".join(lines)
 
@@ -98,6 +178,25 @@ def edge_label(edge: Edge) -> str:
     return f"{edge.grad} = {edge.formula}" if edge.formula else edge.grad
 
 
-def graph_dot(config: Config) -> str:
-    """The forward graph of a configuration, as DOT."""
-    return to_dot(*forward_graph(config))
+def graph_dot(config: Config, view: str = "backward", values=None, highlight=None) -> str:
+    """The hand-drawn graph of a configuration, as DOT."""
+    return dot_text("twolayer", *drawing(*forward_graph(config), view, values, highlight))
+
+
+def autograd_drawing(graph, values: dict[str, list[str]] | None = None,
+                     highlight: str | None = None):
+    """Autograd's own graph, ready to draw, arrows in the gradient's direction."""
+    values = values or {}
+    marked = set(LINKS[highlight][1]) if highlight else set()
+    drawn_nodes = []
+    for node in graph.nodes:
+        title = f"{node.name} ({node.leaf})" if node.name == "AccumulateGrad" else node.name
+        fill = HIGHLIGHT if node.id in marked else "#f3eefc"
+        drawn_nodes.append(DrawNode(node.id, (title, *values.get(node.id, [])), "box", fill))
+    drawn_edges = [DrawEdge(src, dst, color="#7b5ea7") for src, dst in graph.edges]
+    return drawn_nodes, drawn_edges
+
+
+def autograd_dot(graph, values=None, highlight=None) -> str:
+    """Autograd's own graph as DOT, with PyTorch's node names."""
+    return dot_text("autograd", *autograd_drawing(graph, values, highlight))

@@ -7,6 +7,7 @@ page shows for a variant is exactly the code that ran, with the changed lines kn
 
 from __future__ import annotations
 
+import functools
 import inspect
 import textwrap
 from dataclasses import dataclass
@@ -152,3 +153,15 @@ def resolve(bug: str = "none", relu: str = "relu") -> tuple[dict, dict[str, List
         raise ValueError(f"relu must be one of {allowed}, got {relu!r}")
     listings = patched_listings(RELU_CONVENTIONS[relu], BUGS[bug])
     return compile_functions(listings), listings
+
+
+@functools.cache
+def backprop_with_locals():
+    """manual.backprop compiled to return all its locals: every forward and backward tensor.
+
+    The graph explorer shows these, so they come from the very lines of the
+    manual method rather than from a copy of them.
+    """
+    keep_all = Variant("all tensors", "manual",
+                       (Patch("backprop", "return loss, grad_w1, grad_w2", "return locals()"),))
+    return compile_functions(patched_listings(keep_all))["backprop"]

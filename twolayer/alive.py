@@ -1,0 +1,111 @@
+"""The graph at any iteration: weight snapshots, and every tensor recomputed on demand.
+
+Only (w1, w2) are stored, every `every` iterations; the weights of any other
+iteration are replayed from the nearest earlier snapshot with the manual
+method's own step, and the forward and backward tensors are recomputed from
+them with its own backprop.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .compare import config_arrays
+from .config import Config, check_int
+from .loss import loss_scale
+from .steps import manual_step
+from .variants import backprop_with_locals
+
+DEFAULT_EVERY = 50  # snapshot spacing: 11 copies of (w1, w2) at the defaults, ≤ 49 replayed steps
+
+# The tensors of the hand-drawn graph: (forward value, gradient arriving at it).
+TENSORS = {
+    "x": ("x", None), "w1": ("w1", "grad_w1"), "h": ("h", "grad_h"),
+    "h_relu": ("h_relu", "grad_h_relu"), "w2": ("w2", "grad_w2"),
+    "y_pred": ("y_pred", "grad_y_pred"), "y": ("y", None), "loss": ("loss", None),
+}
+
+
+@dataclass(eq=False)
+class Snapshots:
+    """Copies of (w1, w2) at iterations 0, every, 2*every, ... of the manual method."""
+
+    config: Config
+    every: int
+    weights: dict[int, tuple[np.ndarray, np.ndarray]]
+
+    @property
+    def nbytes(self) -> int:
+        return sum(w1.nbytes + w2.nbytes for w1, w2 in self.weights.values())
+
+
+def record_snapshots(config: Config, every: int = DEFAULT_EVERY) -> Snapshots:
+    """Train with the manual method and keep (w1, w2) every `every` iterations."""
+    config.validated()
+    check_int("every", every, 1, config.iterations)
+    x, y, w1, w2 = _cast(config, *config_arrays(config))
+    scale = loss_scale(config.loss, *y.shape)
+    kept = {0: (w1.copy(), w2.copy())}
+    with np.errstate(over="ignore", invalid="ignore"):
+        for t in range(1, config.iterations):
+            manual_step(x, y, w1, w2, config.learning_rate, scale)
+            if t % every == 0:
+                kept[t] = (w1.copy(), w2.copy())
+    return Snapshots(config, every, kept)
+
+
+def weights_at(snapshots: Snapshots, t: int) -> tuple[np.ndarray, np.ndarray]:
+    """(w1, w2) at the start of iteration t: the nearest snapshot, replayed forward."""
+    config = snapshots.config
+    check_int("iteration", t, 0, config.iterations - 1)
+    base = t - t % snapshots.every
+    w1, w2 = (w.copy() for w in snapshots.weights[base])
+    x, y, _, _ = _cast(config, *config_arrays(config))
+    scale = loss_scale(config.loss, *y.shape)
+    with np.errstate(over="ignore", invalid="ignore"):
+        for _ in range(t - base):
+            manual_step(x, y, w1, w2, config.learning_rate, scale)
+    return w1, w2
+
+
+def tensors_at(config: Config, w1: np.ndarray, w2: np.ndarray) -> dict[str, np.ndarray]:
+    """Every forward and backward tensor of the manual method at the weights (w1, w2)."""
+    x, y, _, _ = _cast(config, *config_arrays(config))
+    with np.errstate(over="ignore", invalid="ignore"):
+        tensors = backprop_with_locals()(x, y, w1, w2, loss_scale(config.loss, *y.shape))
+    return {name: np.asarray(value) for name, value in tensors.items() if name != "scale"}
+
+
+def _cast(config: Config, *arrays):
+    return tuple(np.asarray(a, config.dtype) for a in arrays)
+
+
+def summary(array: np.ndarray) -> dict:
+    """Shape, Euclidean norm, min and max: what a node shows."""
+    values = np.asarray(array, dtype=np.float64)
+    return {"shape": tuple(values.shape), "norm": float(np.linalg.norm(values)),
+            "min": float(values.min()), "max": float(values.max())}
+
+
+def node_summaries(tensors: dict[str, np.ndarray]) -> dict[str, dict]:
+    """For each tensor of the graph: its value, the gradient arriving at it, and for the
+    ReLU the fraction of active units (h > 0)."""
+    result = {}
+    for node, (value, grad) in TENSORS.items():
+        result[node] = {"value": summary(tensors[value]),
+                        "grad": summary(tensors[grad]) if grad else None}
+    result["relu"] = {"active": float(np.mean(tensors["h"] > 0))}
+    return result
+
+
+def downsample(array: np.ndarray, max_side: int = 100) -> tuple[np.ndarray, tuple[int, int]]:
+    """Block means so that neither side exceeds max_side: (smaller array, block shape)."""
+    values = np.atleast_2d(np.asarray(array, dtype=np.float64))
+    rows = -(-values.shape[0] // max_side)  # ceiling division
+    cols = -(-values.shape[1] // max_side)
+    pad_r, pad_c = (-values.shape[0]) % rows, (-values.shape[1]) % cols
+    padded = np.pad(values, ((0, pad_r), (0, pad_c)), constant_values=np.nan)
+    blocks = padded.reshape(padded.shape[0] // rows, rows, padded.shape[1] // cols, cols)
+    return np.nanmean(blocks, axis=(1, 3)), (rows, cols)

@@ -1,0 +1,124 @@
+"""Streamlit pieces of the Computational Graph page: the scrubber and both graphs."""
+
+from __future__ import annotations
+
+import inspect
+
+import streamlit as st
+
+from .. import manual
+from ..alive import downsample, node_summaries, record_snapshots, tensors_at, weights_at
+from ..autograd_graph import autograd_graph
+from ..compare import config_arrays
+from ..config import Config, format_bytes
+from ..graph import LINKS, autograd_drawing, dot_text, drawing, forward_graph
+from ..svg import svg_text
+
+HEATMAP_TENSORS = ("x", "w1", "h", "h_relu", "w2", "y_pred", "grad_y_pred", "grad_w2",
+                   "grad_h_relu", "grad_h", "grad_w1")
+
+
+@st.cache_resource(max_entries=4, show_spinner="Training and keeping weight snapshots…")
+def snapshots(config: Config):
+    """Weight snapshots of the manual run (shared, never modified: weights_at copies)."""
+    return record_snapshots(config)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def graph_state(config: Config, t: int) -> dict:
+    """Everything the two graphs show at iteration t, as small summaries."""
+    w1, w2 = weights_at(snapshots(config), t)
+    tensors = tensors_at(config, w1, w2)
+    x, y, _, _ = config_arrays(config)
+    autograd = autograd_graph(x, y, w1.astype("float64"), w2.astype("float64"), config.loss)
+    return {"nodes": node_summaries(tensors), "autograd": autograd_labels(autograd),
+            "autograd_graph": autograd.nodes, "autograd_edges": autograd.edges}
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def heatmap(config: Config, t: int, name: str):
+    """One tensor at iteration t, block-averaged to at most 100×100: (values, block, shape)."""
+    w1, w2 = weights_at(snapshots(config), t)
+    tensor = tensors_at(config, w1, w2)[name]
+    values, block = downsample(tensor)
+    return values, block, tensor.shape
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.3g}"
+
+
+def hand_labels(nodes: dict) -> dict[str, list[str]]:
+    """Label lines per hand-drawn node: value and arriving-gradient summaries."""
+    labels = {}
+    for name, info in nodes.items():
+        if name == "relu":
+            labels[name] = [f"active: {100 * info['active']:.1f}% of units"]
+            continue
+        value = info["value"]
+        lines = [f"value ‖·‖={_fmt(value['norm'])} [{_fmt(value['min'])}, {_fmt(value['max'])}]"]
+        if info["grad"]:
+            g = info["grad"]
+            lines.append(f"grad ‖·‖={_fmt(g['norm'])} [{_fmt(g['min'])}, {_fmt(g['max'])}]")
+        labels[name] = lines
+    return labels
+
+
+def autograd_labels(graph) -> dict[str, list[str]]:
+    """Label lines per autograd node: the norm of the gradient it received and sent."""
+    import numpy as np
+
+    labels = {}
+    for node in graph.nodes:
+        lines = []
+        received = graph.received.get(node.id)
+        if received is not None:
+            lines.append(f"receives ‖·‖={_fmt(float(np.linalg.norm(received)))}")
+        sent = [g for g in graph.sent.get(node.id, []) if g is not None]
+        if sent:
+            lines.append("sends ‖·‖=" + ", ".join(_fmt(float(np.linalg.norm(g))) for g in sent))
+        labels[node.id] = lines
+    return labels
+
+
+def drawings(config: Config, state: dict, view: str, line: str | None):
+    """(hand-drawn drawing, autograd drawing) for the current choices."""
+    from ..autograd_graph import AutogradGraph
+
+    hand = drawing(*forward_graph(config), view, hand_labels(state["nodes"]), line)
+    graph = AutogradGraph(state["autograd_graph"], state["autograd_edges"])
+    return hand, autograd_drawing(graph, state["autograd"], line)
+
+
+def code_line(name: str) -> str:
+    """The line of the manual backward pass that computes a gradient."""
+    for line in inspect.getsource(manual.backprop).splitlines():
+        if line.strip().startswith(f"{name} = "):
+            return line.strip()
+    raise LookupError(name)
+
+
+def exports(hand, autograd, t: int) -> None:
+    """DOT and SVG downloads of both graphs as shown."""
+    cols = st.columns(4)
+    files = (("hand-drawn", hand), ("autograd", autograd))
+    for k, (title, drawn) in enumerate(files):
+        name = "twolayer" if title == "hand-drawn" else "autograd"
+        cols[2 * k].download_button(f"{title} graph (DOT)", dot_text(name, *drawn),
+                                    f"{name}_graph_t{t}.dot", "text/vnd.graphviz",
+                                    on_click="ignore", width="stretch")
+        cols[2 * k + 1].download_button(f"{title} graph (SVG)", svg_text(*drawn),
+                                        f"{name}_graph_t{t}.svg", "image/svg+xml",
+                                        on_click="ignore", width="stretch")
+
+
+def memory_note(config: Config) -> str:
+    """What the scrubber keeps in memory for this configuration."""
+    kept = snapshots(config)
+    return (f"The scrubber keeps (w1, w2) every {kept.every} iterations: {len(kept.weights)} "
+            f"copies, {format_bytes(kept.nbytes)} for this configuration. Any other iteration "
+            f"is replayed from the nearest earlier copy (at most {kept.every - 1} steps) and "
+            "its tensors are recomputed by the manual method's own backprop.")
+
+
+LINE_CHOICES = ("none", *LINKS)
