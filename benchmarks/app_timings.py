@@ -105,7 +105,8 @@ def cached_reruns(repeats: int) -> dict[str, float]:
     from streamlit.testing.v1 import AppTest
 
     pages = {"Comparison": None, "Computational Graph": "pages/1_Computational_Graph.py",
-             "Manual Backprop": "pages/2_Manual_Backprop.py", "Autograd": "pages/3_Autograd.py"}
+             "Manual Backprop": "pages/2_Manual_Backprop.py", "Autograd": "pages/3_Autograd.py",
+             "Lock-step": "pages/4_Lock_step.py"}
     result = {}
     for name, path in pages.items():
         at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
@@ -121,12 +122,34 @@ def cached_reruns(repeats: int) -> dict[str, float]:
     return result
 
 
+def first_render_server_side(repeats: int) -> float:
+    """Median server-side seconds of the default comparison page with nothing cached
+    (torch already imported, as on a warm server)."""
+    sys.path.insert(0, str(ROOT))
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    warm = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
+    warm.query_params["seed"] = "99"
+    warm.run()
+    times = []
+    for _ in range(repeats):
+        st.cache_data.clear()
+        at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
+        start = time.perf_counter()
+        at.run()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
 def main() -> None:
     app, bare = cold_starts(5)
     print(f"cold start to /_stcore/health: app {app:.2f} s, bare app {bare:.2f} s (median of 5)")
     cold, warm = first_renders(3)
     print(f"first render of the default comparison page: {cold:.2f} s on a just-started server, "
           f"{warm:.2f} s on a warm one (median of 3, browser-measured)")
+    print(f"first render of the default comparison page, server-side: "
+          f"{first_render_server_side(5):.2f} s (median of 5, nothing cached)")
     for name, ms in cached_reruns(20).items():
         print(f"cached rerun, {name}: {ms:.1f} ms server-side (median of 20)")
 

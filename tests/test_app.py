@@ -278,3 +278,14 @@ def test_lockstep_page_shows_an_injected_bug():
     at.selectbox(key="ls_bug").set_value("transpose_wrong_side").run()
     assert not at.exception
     assert at.error[0].value.startswith("Shape error in `grad_h_relu = w2.T @ grad_y_pred`")
+
+
+def test_play_advances_the_scrubber():
+    at = open_page("Computational Graph", iterations=100)
+    assert at.slider(key="graph_t").value == 0
+    at.toggle(key="graph_play").set_value(True).run()
+    assert at.slider(key="graph_t").value == 2  # steps of iterations // 50
+    at.run()
+    assert at.slider(key="graph_t").value == 4
+    at.toggle(key="graph_play").set_value(False).run()
+    assert at.slider(key="graph_t").value == 4 and not at.exception
