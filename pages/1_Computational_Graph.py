@@ -28,6 +28,7 @@ line = None if line == "none" else line
 playing = play_col.toggle("▶ Play", key="graph_play",
                           help="Step through the iterations on their own; toggle to pause.")
 step = max(1, config.iterations // 50)
+ui.report_divergence(config, ui.training_run(config, "numpy"))
 
 
 @st.fragment(run_every=1.0 if playing else None)
@@ -35,8 +36,8 @@ def scrubber():
     if playing:  # advance before the slider is drawn; loop back at the end
         st.session_state["graph_t"] = (st.session_state.get("graph_t", 0) + step) % \
             config.iterations
-    t = st.slider("iteration t", 0, config.iterations - 1, key="graph_t",
-                  help="Values and gradients at the start of this iteration.")
+    t = ui.iteration_slider("iteration t", config.iterations, "graph_t",
+                            "Values and gradients at the start of this iteration.")
     state = graph_view.graph_state(config, t)
     hand, autograd = graph_view.drawings(config, state, view, line)
     if line:

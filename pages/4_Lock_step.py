@@ -49,7 +49,7 @@ st.markdown(
     "1e-16·|L|/ε for rounding; late in training the steps are so small that the applied "
     "gradient keeps fewer digits."
 )
-at_iteration = st.slider("iteration", 0, config.iterations - 1, 0, key="ls_iteration")
+at_iteration = ui.iteration_slider("iteration", config.iterations, "ls_iteration")
 check = ui.explore.cached_gradcheck(config, options, at_iteration)
 if "error" in check:
     st.info("No gradient check: the step itself fails (see the error above).")

@@ -289,3 +289,28 @@ def test_play_advances_the_scrubber():
     assert at.slider(key="graph_t").value == 4
     at.toggle(key="graph_play").set_value(False).run()
     assert at.slider(key="graph_t").value == 4 and not at.exception
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_reports_divergence(page):
+    at = open_page(page, learning_rate="1000", iterations=20)
+    assert not at.exception
+    assert at.error and all("diverged at iteration 3" in e.value for e in at.error)
+
+
+@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("query", [{"iterations": 1},
+                                   {"n": 1, "d_in": 1, "hidden": 1, "d_out": 1},
+                                   {"iterations": 2, "dtype": "float32", "loss": "mean"}])
+def test_edge_configurations_render(page, query):
+    at = open_page(page, **query)
+    assert not at.exception and not at.error
+
+
+@pytest.mark.parametrize("page, key", [("Computational Graph", "graph_t"),
+                                       ("Lock-step", "ls_iteration")])
+def test_lowering_iterations_keeps_the_slider_in_range(page, key):
+    at = open_page(page, iterations=100)
+    at.slider(key=key).set_value(90).run()
+    at.sidebar.number_input(key="w_iterations").set_value(20).run()
+    assert not at.exception and at.slider(key=key).value == 19

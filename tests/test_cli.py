@@ -112,6 +112,8 @@ def test_bench_text(capsys):
     (["train", "--device", "cuda"], "--device cuda applies to --method torch"),
     (["compare", "--n", "100000", "--d-in", "100000"], "would need 150 GiB, over the memory"),
     (["compare", "--memory-budget-mb", "1"], "over the memory budget of 1 MiB"),
+    (["compare", "--memory-budget-mb", "nan"], "--memory-budget-mb must be a positive number"),
+    (["compare", "--memory-budget-mb", "-3"], "--memory-budget-mb must be a positive number"),
     (["gradcheck", "--samples", "0"], "samples must be an integer from 1"),
     (["gradcheck", "--at-iteration", "600"], "at_iteration must be an integer from 0 to 500"),
     (["bench", "--repeats", "0"], "repeats must be an integer from 1 to 100"),

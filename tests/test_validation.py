@@ -61,9 +61,13 @@ def test_memory_budget_is_configurable(monkeypatch):
     monkeypatch.setenv("TWOLAYER_MEMORY_BUDGET_MB", "1")
     with pytest.raises(ValueError, match=r"over the memory budget of 1 MiB"):
         c.validated()
-    monkeypatch.setenv("TWOLAYER_MEMORY_BUDGET_MB", "lots")
-    with pytest.raises(ValueError, match="TWOLAYER_MEMORY_BUDGET_MB must be a number of MiB"):
-        c.validated()
+    for bad in ("lots", "-5", "nan", "0"):
+        monkeypatch.setenv("TWOLAYER_MEMORY_BUDGET_MB", bad)
+        with pytest.raises(ValueError, match="TWOLAYER_MEMORY_BUDGET_MB must be a positive "
+                                             f"number of MiB, got '{bad}'"):
+            c.validated()
+    with pytest.raises(ValueError, match="the memory budget must be positive, got 0 bytes"):
+        c.validated(memory_budget=0)
 
 
 @pytest.mark.parametrize("function", [tl.make_dataset, tl.init_weights])

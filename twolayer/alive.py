@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .compare import config_arrays
-from .config import Config, check_int
+from .config import MAX_ITERATIONS, Config, check_int
 from .loss import loss_scale
 from .steps import manual_step
 from .variants import backprop_with_locals
@@ -44,7 +44,7 @@ class Snapshots:
 def record_snapshots(config: Config, every: int = DEFAULT_EVERY) -> Snapshots:
     """Train with the manual method and keep (w1, w2) every `every` iterations."""
     config.validated()
-    check_int("every", every, 1, config.iterations)
+    every = min(check_int("every", every, 1, MAX_ITERATIONS), config.iterations)
     x, y, w1, w2 = _cast(config, *config_arrays(config))
     scale = loss_scale(config.loss, *y.shape)
     kept = {0: (w1.copy(), w2.copy())}

@@ -11,7 +11,15 @@ import math
 import sys
 from dataclasses import asdict
 
-from .config import DEVICES, DTYPES, LOSSES, MAX_ITERATIONS, Config, check_int
+from .config import (
+    DEVICES,
+    DTYPES,
+    LOSSES,
+    MAX_ITERATIONS,
+    Config,
+    budget_from_mb,
+    check_int,
+)
 
 EXIT_DIVERGED, EXIT_USAGE = 1, 2
 DEFAULTS = Config()
@@ -82,7 +90,8 @@ def _add_config_flags(parser: argparse.ArgumentParser) -> None:
 def config_from_args(args: argparse.Namespace) -> Config:
     """The validated Config the flags describe."""
     values = {name: getattr(args, name) for name in Config.__dataclass_fields__}
-    budget = None if args.memory_budget_mb is None else int(args.memory_budget_mb * 2**20)
+    raw = args.memory_budget_mb
+    budget = None if raw is None else budget_from_mb(raw, "--memory-budget-mb")
     return Config(**values).validated(budget)
 
 

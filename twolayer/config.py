@@ -81,14 +81,24 @@ def check_choice(name: str, value, allowed: tuple[str, ...]) -> str:
 def memory_budget(budget: int | None = None) -> int:
     """The byte budget: the argument, else $TWOLAYER_MEMORY_BUDGET_MB, else 2 GiB."""
     if budget is not None:
+        if budget <= 0:
+            raise ValueError(f"the memory budget must be positive, got {budget} bytes")
         return budget
     raw = os.environ.get(MEMORY_BUDGET_ENV)
     if raw is None:
         return DEFAULT_MEMORY_BUDGET
+    return budget_from_mb(raw, MEMORY_BUDGET_ENV)
+
+
+def budget_from_mb(raw, name: str) -> int:
+    """Bytes from a number of MiB (text or number), or a ValueError naming its source."""
     try:
-        return int(float(raw) * 2**20)
+        megabytes = float(raw)
     except ValueError:
-        raise ValueError(f"{MEMORY_BUDGET_ENV} must be a number of MiB, got {raw!r}") from None
+        megabytes = math.nan
+    if not math.isfinite(megabytes) or megabytes <= 0:
+        raise ValueError(f"{name} must be a positive number of MiB, got {raw!r}")
+    return int(megabytes * 2**20)
 
 
 def estimate_bytes(n: int, d_in: int, hidden: int, d_out: int, dtype: str = "float64") -> int:

@@ -113,3 +113,13 @@ def autograd_facts(run: TrainingRun, summary: dict) -> None:
     st.metric("max |w1 difference| vs manual", _number(summary["max_abs_w1_diff"]))
     st.caption(f"PyTorch {torch.__version__}. The manual run uses the same data, weights and "
                "dtype.")
+
+
+def iteration_slider(label: str, iterations: int, key: str, help_text: str | None = None) -> int:
+    """A slider over 0 .. iterations-1; with a single iteration there is nothing to slide."""
+    if iterations == 1:
+        st.caption(f"{label}: 0 (the only iteration)")
+        return 0
+    if st.session_state.get(key, 0) > iterations - 1:  # iterations was lowered since
+        st.session_state[key] = iterations - 1
+    return st.slider(label, 0, iterations - 1, key=key, help=help_text)
