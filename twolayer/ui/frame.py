@@ -55,7 +55,6 @@ def page(title: str, icon: str) -> Config:
     config = _current_config()
     _navigation(config)
     _sidebar(config)
-    config = st.session_state["config"]  # after this run's callbacks, if any
     _write_url(config)
     for warning in st.session_state.pop("url_warnings", []):
         st.warning(f"Link parameter ignored: {warning}.")
