@@ -43,7 +43,7 @@ def scrubber():
     if line:
         st.code(graph_view.code_line(line), language="python")
         st.caption(LINK_NOTES[line])
-    left, right = st.columns([3, 2])
+    left, right = st.columns([2, 1])
     with left:
         st.markdown("**By hand** (the manual method's tensors)")
         st.graphviz_chart(dot_text("twolayer", *hand))

@@ -99,7 +99,7 @@ class DrawNode:
 
     id: str
     lines: tuple[str, ...]
-    shape: str = "box"  # "box" or "ellipse"
+    shape: str = "rounded"  # "rounded" (operations) or "box" (tensors)
     fill: str = "#ffffff"
     stroke: str = "#333333"
     width: int = 1
@@ -136,7 +136,7 @@ def drawing(nodes: list[Node], edges: list[Edge], view: str = "backward",
     shapes = {node.name: node.shape for node in nodes}
     drawn_nodes = [
         DrawNode(node.name, (node.name, shape_text(node.shape), *values.get(node.name, [])),
-                 "box" if node.kind == "op" else "ellipse", FILLS[node.kind],
+                 "rounded" if node.kind == "op" else "box", FILLS[node.kind],
                  *((HIGHLIGHT, 3) if node.name == marked[0] else ("#333333", 1)))
         for node in nodes
     ]
@@ -154,12 +154,13 @@ def drawing(nodes: list[Node], edges: list[Edge], view: str = "backward",
 
 def dot_text(name: str, drawn_nodes: list[DrawNode], drawn_edges: list[DrawEdge]) -> str:
     """Graphviz DOT for a drawing, top to bottom."""
-    lines = [f"digraph {name} {{", "  rankdir=TB;", '  node [fontname="Helvetica"];',
+    lines = [f"digraph {name} {{", "  rankdir=TB;", "  nodesep=0.2;", "  ranksep=0.35;",
+             '  node [fontname="Helvetica", fontsize=12, margin="0.08,0.04"];',
              '  edge [fontname="Helvetica", fontsize=10];']
     for node in drawn_nodes:
         label = "\\n".join(node.lines)
-        style = '"rounded,filled"' if node.shape == "box" else "filled"
-        lines.append(f'  "{node.id}" [label="{label}", shape={node.shape}, style={style}, '
+        style = '"rounded,filled"' if node.shape == "rounded" else "filled"
+        lines.append(f'  "{node.id}" [label="{label}", shape=box, style={style}, '
                      f'fillcolor="{node.fill}", color="{node.stroke}", penwidth={node.width}];')
     for edge in drawn_edges:
         attrs = f'label="{edge.label}", fontcolor="{edge.color}", color="{edge.color}", ' \
@@ -192,7 +193,7 @@ def autograd_drawing(graph, values: dict[str, list[str]] | None = None,
     for node in graph.nodes:
         title = f"{node.name} ({node.leaf})" if node.name == "AccumulateGrad" else node.name
         fill = HIGHLIGHT if node.id in marked else "#f3eefc"
-        drawn_nodes.append(DrawNode(node.id, (title, *values.get(node.id, [])), "box", fill))
+        drawn_nodes.append(DrawNode(node.id, (title, *values.get(node.id, [])), "rounded", fill))
     drawn_edges = [DrawEdge(src, dst, color="#7b5ea7") for src, dst in graph.edges]
     return drawn_nodes, drawn_edges
 

@@ -35,7 +35,7 @@ def ranks(node_ids: list[str], edges) -> dict[str, int]:
 
 def _size(node) -> tuple[float, float]:
     width = max(len(line) for line in node.lines) * CHAR_W + 2 * PAD
-    return width + (20 if node.shape == "ellipse" else 0), len(node.lines) * LINE_H + 2 * PAD
+    return width, len(node.lines) * LINE_H + 2 * PAD
 
 
 def layout(drawn_nodes, drawn_edges) -> tuple[dict[str, tuple[float, float]], float, float]:
@@ -94,11 +94,9 @@ def _edge(edge, centres, sizes) -> str:
 
 def _node(node, centre, size) -> str:
     (x, y), (w, h) = centre, size
-    if node.shape == "ellipse":
-        shape = f'<ellipse cx="{x:.1f}" cy="{y:.1f}" rx="{w / 2:.1f}" ry="{h / 2:.1f}"'
-    else:
-        shape = f'<rect x="{x - w / 2:.1f}" y="{y - h / 2:.1f}" width="{w:.1f}" ' \
-                f'height="{h:.1f}" rx="6"'
+    corner = 6 if node.shape == "rounded" else 0
+    shape = f'<rect x="{x - w / 2:.1f}" y="{y - h / 2:.1f}" width="{w:.1f}" ' \
+            f'height="{h:.1f}" rx="{corner}"'
     shape += f' fill="{node.fill}" stroke="{node.stroke}" stroke-width="{node.width}"/>'
     top = y - (len(node.lines) - 1) * LINE_H / 2 + 4
     texts = [f'<text x="{x:.1f}" y="{top + k * LINE_H:.1f}" text-anchor="middle">'
