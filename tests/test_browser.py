@@ -21,6 +21,7 @@ from twolayer.compare import config_arrays
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 SHOTS = ROOT / "artifacts" / "screenshots"
+LOGS = ROOT / "artifacts" / "server-logs"  # one per server started, for a failing test
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 if not os.path.exists(CHROMIUM):
     if os.environ.get("CI"):
@@ -56,8 +57,8 @@ def free_port() -> int:
 def streamlit_server():
     """A fresh `streamlit run streamlit_app.py` on 127.0.0.1; stopped by its PID."""
     port = free_port()
-    (ROOT / "artifacts").mkdir(exist_ok=True)
-    log = open(ROOT / "artifacts" / f"streamlit-{port}.log", "w")  # noqa: SIM115
+    LOGS.mkdir(parents=True, exist_ok=True)
+    log = open(LOGS / f"streamlit-{port}.log", "w")  # noqa: SIM115 - closed in finally
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
          "--server.headless", "true", "--server.address", "127.0.0.1",
@@ -91,6 +92,7 @@ def _wait_healthy(url: str, proc: subprocess.Popen) -> None:
 
 @pytest.fixture(scope="module")
 def browser():
+    shutil.rmtree(LOGS, ignore_errors=True)  # keep only this run's server logs
     SHOTS.mkdir(parents=True, exist_ok=True)
     with sync_api.sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
