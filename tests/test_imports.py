@@ -23,6 +23,8 @@ def _imports(path):
             yield from (alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module:
             yield node.module
+        elif isinstance(node, ast.ImportFrom):  # from . import name
+            yield from (alias.name for alias in node.names)
 
 
 def test_core_never_imports_streamlit():
@@ -39,3 +41,11 @@ def test_torch_is_imported_only_inside_functions():
         top = [n for n in tree.body if isinstance(n, ast.Import | ast.ImportFrom)]
         names = [a.name for n in top if isinstance(n, ast.Import) for a in n.names]
         assert "torch" not in names, path
+
+
+def test_core_never_imports_the_ui_layer():
+    core = [p for p in (ROOT / "twolayer").rglob("*.py") if "ui" not in p.relative_to(ROOT).parts]
+    offenders = [str(p) for p in core
+                 if any(m in ("ui", "twolayer.ui") or m.startswith(("ui.", "twolayer.ui."))
+                        for m in _imports(p))]
+    assert offenders == []
