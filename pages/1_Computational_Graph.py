@@ -29,6 +29,7 @@ playing = play_col.toggle("▶ Play", key="graph_play",
                           help="Step through the iterations on their own; toggle to pause.")
 step = max(1, config.iterations // 50)
 ui.report_divergence(config, ui.training_run(config, "numpy"))
+graph_view.check_memory(config)
 
 
 @st.fragment(run_every=1.0 if playing else None)

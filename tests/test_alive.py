@@ -10,6 +10,7 @@ from twolayer.alive import (
     downsample,
     node_summaries,
     record_snapshots,
+    snapshot_bytes,
     tensors_at,
     weights_at,
 )
@@ -142,3 +143,10 @@ def test_svg_export_is_valid_and_complete(default_graph):
         assert len(lines) == len(edges)
     assert "grad_h = grad_h_relu * (h &gt; 0)" in svg_text(
         *drawing(*forward_graph(tl.Config()), "backward"))
+
+
+def test_snapshots_respect_the_memory_budget():
+    config = tl.Config(n=4, d_in=20_000, hidden=2_000, d_out=4)  # w1: 320 MB
+    assert snapshot_bytes(config) == 10 * 8 * 2_000 * 20_004
+    with pytest.raises(ValueError, match="the scrubber's weight snapshots would need 2.98 GiB"):
+        record_snapshots(config)

@@ -314,3 +314,12 @@ def test_lowering_iterations_keeps_the_slider_in_range(page, key):
     at.slider(key=key).set_value(90).run()
     at.sidebar.number_input(key="w_iterations").set_value(20).run()
     assert not at.exception and at.slider(key=key).value == 19
+
+
+def test_graph_page_refuses_snapshots_over_the_budget(monkeypatch):
+    # 6 MiB fits the run itself (4.4 MB) but not the 10 snapshots of (w1, w2) (7.7 MiB)
+    monkeypatch.setenv("TWOLAYER_MEMORY_BUDGET_MB", "6")
+    at = open_page("Computational Graph")
+    assert not at.exception
+    assert len(at.get("graphviz_chart")) == 0
+    assert "The iteration scrubber can't run" in at.error[-1].value

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .compare import config_arrays
-from .config import MAX_ITERATIONS, Config, check_int
+from .config import MAX_ITERATIONS, Config, check_int, check_memory
 from .loss import loss_scale
 from .steps import manual_step
 from .variants import backprop_with_locals
@@ -41,10 +41,18 @@ class Snapshots:
         return sum(w1.nbytes + w2.nbytes for w1, w2 in self.weights.values())
 
 
+def snapshot_bytes(config: Config, every: int = DEFAULT_EVERY) -> int:
+    """Bytes that the snapshots of a run would keep."""
+    count = -(-config.iterations // min(every, config.iterations))  # ceiling division
+    item = np.dtype(config.dtype).itemsize
+    return count * item * config.hidden * (config.d_in + config.d_out)
+
+
 def record_snapshots(config: Config, every: int = DEFAULT_EVERY) -> Snapshots:
     """Train with the manual method and keep (w1, w2) every `every` iterations."""
     config.validated()
     every = min(check_int("every", every, 1, MAX_ITERATIONS), config.iterations)
+    check_memory(snapshot_bytes(config, every), "the scrubber's weight snapshots")
     x, y, w1, w2 = _cast(config, *config_arrays(config))
     scale = loss_scale(config.loss, *y.shape)
     kept = {0: (w1.copy(), w2.copy())}

@@ -7,10 +7,18 @@ import inspect
 import streamlit as st
 
 from .. import manual
-from ..alive import downsample, node_summaries, record_snapshots, tensors_at, weights_at
+from ..alive import (
+    downsample,
+    node_summaries,
+    record_snapshots,
+    snapshot_bytes,
+    tensors_at,
+    weights_at,
+)
 from ..autograd_graph import autograd_graph
 from ..compare import config_arrays
 from ..config import Config, format_bytes
+from ..config import check_memory as check_memory_budget
 from ..graph import LINKS, autograd_drawing, dot_text, drawing, forward_graph
 from ..svg import svg_text
 
@@ -110,6 +118,15 @@ def exports(hand, autograd, t: int) -> None:
         cols[2 * k + 1].download_button(f"{title} graph (SVG)", svg_text(*drawn),
                                         f"{name}_graph_t{t}.svg", "image/svg+xml",
                                         on_click="ignore", width="stretch")
+
+
+def check_memory(config: Config) -> None:
+    """Stop the page with an error if the snapshots would not fit the memory budget."""
+    try:
+        check_memory_budget(snapshot_bytes(config), "the scrubber's weight snapshots")
+    except ValueError as error:
+        st.error(f"The iteration scrubber can't run: {error}, or fewer iterations.")
+        st.stop()
 
 
 def memory_note(config: Config) -> str:
