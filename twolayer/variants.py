@@ -8,6 +8,7 @@ page shows for a variant is exactly the code that ran, with the changed lines kn
 from __future__ import annotations
 
 import functools
+import hashlib
 import inspect
 import textwrap
 from dataclasses import dataclass
@@ -137,13 +138,16 @@ def compile_functions(listings: dict[str, Listing]) -> dict:
     """Compile the listings together, so that patched functions call each other."""
     namespace = {**vars(manual), **vars(autograd), **vars(steps)}
     for listing in listings.values():
-        filename = f"<twolayer variant: {listing.name}>"
+        # One file name per distinct source, so an error points into the code that ran.
+        digest = hashlib.sha1(listing.source.encode()).hexdigest()[:8]
+        filename = f"<twolayer variant: {listing.name} {digest}>"
         VARIANT_SOURCES[filename] = listing.source
         code = compile(listing.source, filename, "exec")
         exec(code, namespace)  # noqa: S102 - the package's own source, patched by its own table
     return {name: namespace[name] for name in SOURCES}
 
 
+@functools.cache  # compiled once per (bug, relu); callers never modify the results
 def resolve(bug: str = "none", relu: str = "relu") -> tuple[dict, dict[str, Listing]]:
     """The functions and listings for a bug and a ReLU convention, by name."""
     if bug not in BUGS:
