@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .autograd import torch_gradients, train_torch
@@ -73,7 +75,8 @@ def _max(values: np.ndarray) -> float | None:
 
 # --- Gradient check -----------------------------------------------------------
 
-DEFAULT_EPS = 1e-5  # central differences: truncation ~eps**2, rounding ~1e-16/eps
+DEFAULT_EPS = 1e-5  # central differences: rounding ~1e-16 |L| / eps; no truncation error
+# for this piecewise-quadratic loss as long as the step does not cross a ReLU kink
 
 
 def sample_indices(shape, count: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -84,22 +87,52 @@ def sample_indices(shape, count: int, seed: int) -> tuple[np.ndarray, np.ndarray
     return np.unravel_index(np.sort(flat), shape)
 
 
-def numeric_gradient(loss_of, w: np.ndarray, rows, cols, eps: float) -> np.ndarray:
-    """Central differences (L(w + eps) - L(w - eps)) / 2 eps at the given entries of w."""
+def numeric_gradient(loss_of, w: np.ndarray, rows, cols, steps) -> np.ndarray:
+    """Central differences (L(w + e) - L(w - e)) / 2e at the given entries of w, one step e each."""
     grads = np.empty(len(rows))
-    for k, (i, j) in enumerate(zip(rows, cols, strict=True)):
+    for k, (i, j, step) in enumerate(zip(rows, cols, steps, strict=True)):
         original = w[i, j]
-        w[i, j] = original + eps
+        w[i, j] = original + step
         plus = loss_of()
-        w[i, j] = original - eps
+        w[i, j] = original - step
         minus = loss_of()
         w[i, j] = original
-        grads[k] = (plus - minus) / (2 * eps)
+        grads[k] = (plus - minus) / (2 * step)
     return grads
 
 
+def kink_safe_steps(x, w1, rows, cols, eps: float) -> np.ndarray:
+    """A step per entry of w1: eps, or less where w1[i, j] +- eps would carry some h[n, j]
+    across 0, so that no central difference straddles a ReLU kink."""
+    h = x @ w1  # (N, H)
+    steps = np.full(len(rows), eps)
+    for k, (i, j) in enumerate(zip(rows, cols, strict=True)):
+        moves = np.abs(x[:, i])  # how far h[:, j] moves per unit of w1[i, j]
+        reach = np.abs(h[moves > 0, j]) / moves[moves > 0]
+        safe = reach.min() / 2 if reach.size else eps
+        if safe > 1e-10:  # else the kink is at w1 itself: keep eps, the two sides average
+            steps[k] = min(eps, safe)
+    return steps
+
+
+def numeric_gradients(x, y, w1, w2, scale: float, picks, eps: float) -> list[np.ndarray]:
+    """Central differences of the float64 loss at picked entries of w1 and of w2."""
+    w1, w2 = w1.astype(np.float64), w2.astype(np.float64)  # copies: perturbed in place
+
+    def loss_of():
+        return squared_error(np.maximum(x @ w1, 0) @ w2, y, scale)
+
+    (rows1, cols1), (rows2, cols2) = picks
+    steps1 = kink_safe_steps(x, w1, rows1, cols1, eps)
+    return [numeric_gradient(loss_of, w1, rows1, cols1, steps1),
+            numeric_gradient(loss_of, w2, rows2, cols2, np.full(len(rows2), eps))]
+
+
 def norm_relative_error(a: np.ndarray, b: np.ndarray) -> float:
-    """||a - b|| / max(||a||, ||b||): one number for a whole set of entries."""
+    """||a - b|| / max(||a||, ||b||): one number for a whole set of entries (NaN if either
+    holds inf/NaN, e.g. after a divergence)."""
+    if not (np.isfinite(a).all() and np.isfinite(b).all()):
+        return math.nan
     scale = max(np.linalg.norm(a), np.linalg.norm(b))
     return float(np.linalg.norm(a - b) / scale) if scale > 0 else 0.0
 
@@ -127,17 +160,11 @@ def _three_way(config, x, y, w1, w2, samples, eps) -> dict:
     cast = [a.astype(config.dtype) for a in (x, y, w1, w2)]
     _, manual_w1, manual_w2 = numpy_gradients(*cast, loss=config.loss)
     _, auto_w1, auto_w2 = torch_gradients(*cast, config.loss, config.dtype, config.device)
-    scale = loss_scale(config.loss, *y.shape)
-
-    def loss_of():
-        return squared_error(np.maximum(x @ w1, 0) @ w2, y, scale)
-
-    rows1, cols1 = sample_indices(w1.shape, samples, config.seed)
-    rows2, cols2 = sample_indices(w2.shape, samples, config.seed + 1)
-    numeric = np.concatenate([
-        numeric_gradient(loss_of, w1, rows1, cols1, eps),
-        numeric_gradient(loss_of, w2, rows2, cols2, eps),
-    ])
+    picks = [sample_indices(w1.shape, samples, config.seed),
+             sample_indices(w2.shape, samples, config.seed + 1)]
+    (rows1, cols1), (rows2, cols2) = picks
+    numeric = np.concatenate(numeric_gradients(x, y, w1, w2, loss_scale(config.loss, *y.shape),
+                                               picks, eps))
     manual = np.concatenate([manual_w1[rows1, cols1], manual_w2[rows2, cols2]])
     auto = np.concatenate([auto_w1[rows1, cols1], auto_w2[rows2, cols2]])
     return {

@@ -17,13 +17,13 @@ from .compare import (
     DEFAULT_EPS,
     config_arrays,
     norm_relative_error,
-    numeric_gradient,
+    numeric_gradients,
     relative_difference,
     sample_indices,
     train,
 )
 from .config import DTYPES, Config, check_choice, check_int
-from .loss import loss_scale, squared_error
+from .loss import loss_scale
 from .variants import resolve
 
 RECORDS = ("loss_numpy", "loss_torch", "abs_loss_diff", "rel_loss_diff", "max_abs_w1_diff",
@@ -195,10 +195,11 @@ def lockstep_gradcheck(config: Config, options: Options = Options(), at_iteratio
                        samples: int = 20, eps: float = DEFAULT_EPS) -> dict:
     """Manual vs autograd vs central finite differences at one iteration of a lock-step run.
 
-    Each method's gradient is the step it actually took divided by -learning_rate,
-    so a wrong update (a flipped sign, gradients that pile up) is caught as well
-    as a wrong backward pass. The finite differences are taken in float64 at
-    each method's own weights.
+    Each method's gradient is read from the step it actually takes, so a wrong
+    update (a flipped sign, gradients that pile up) is caught as well as a wrong
+    backward pass. That step is taken with a probe learning rate, a power of two
+    large enough that w - rate * grad keeps every digit of the gradient. The
+    finite differences are taken in float64 at each method's own weights.
     """
     check_int("at_iteration", at_iteration, 0, config.iterations - 1)
     check_int("samples", samples, 1, 10_000)
@@ -209,36 +210,41 @@ def lockstep_gradcheck(config: Config, options: Options = Options(), at_iteratio
                 pair.step()
             before_n = (pair.w1.astype(np.float64), pair.w2.astype(np.float64))
             before_t = tuple(w.astype(np.float64) for w in pair.torch_weights())
+            picks = [sample_indices(w.shape, samples, config.seed + k)
+                     for k, w in enumerate(before_n)]
+            numeric_n = _numeric(pair, before_n, picks, eps)
+            numeric_t = _numeric(pair, before_t, picks, eps)
+            pair.learning_rate = _probe_rate(before_n, numeric_n)
             pair.step()
     except (ValueError, RuntimeError) as error:
         return {"error": shape_error_message(error, options.bug)}
     after_n = (pair.w1.astype(np.float64), pair.w2.astype(np.float64))
     after_t = tuple(w.astype(np.float64) for w in pair.torch_weights())
-    picks = [sample_indices(w.shape, samples, config.seed + k) for k, w in enumerate(before_n)]
-    applied_n = _applied(before_n, after_n, picks, config.learning_rate)
-    applied_t = _applied(before_t, after_t, picks, config.learning_rate)
-    with np.errstate(over="ignore", invalid="ignore"):
-        numeric_n = _numeric(pair, before_n, picks, eps)
-        numeric_t = _numeric(pair, before_t, picks, eps)
+    applied_n = _applied(before_n, after_n, picks, pair.learning_rate)
+    applied_t = _applied(before_t, after_t, picks, pair.learning_rate)
     return _gradcheck_report(applied_n, applied_t, numeric_n, numeric_t, eps)
 
 
-def _applied(before, after, picks, learning_rate) -> list[np.ndarray]:
-    """-(w_after - w_before) / learning_rate at the picked entries of w1 and w2."""
-    return [(b[rows, cols] - a[rows, cols]) / learning_rate
+def _probe_rate(weights, grads) -> float:
+    """A power of two (so scaling by it is exact) with rate * |grad| >= |w| for w1 and w2.
+
+    With the real learning rate, late in training w - lr * grad rounds away most
+    digits of a tiny step; this rate makes the step at least as large as w.
+    """
+    ratios = [np.max(np.abs(w)) / np.max(np.abs(g)) for w, g in zip(weights, grads, strict=True)
+              if np.max(np.abs(g)) > 0 and np.isfinite(g).all()]
+    return 2.0 ** math.ceil(math.log2(max(ratios))) if ratios and max(ratios) > 0 else 1.0
+
+
+def _applied(before, after, picks, rate) -> list[np.ndarray]:
+    """-(w_after - w_before) / rate at the picked entries of w1 and w2."""
+    return [(b[rows, cols] - a[rows, cols]) / rate
             for b, a, (rows, cols) in zip(before, after, picks, strict=True)]
 
 
 def _numeric(pair: Pair, weights, picks, eps) -> list[np.ndarray]:
     """Central differences of the float64 loss at the picked entries of w1 and w2."""
-    x, y = pair.data64
-    w1, w2 = (w.copy() for w in weights)
-
-    def loss_of():
-        return squared_error(np.maximum(x @ w1, 0) @ w2, y, pair.scale)
-
-    return [numeric_gradient(loss_of, w, rows, cols, eps)
-            for w, (rows, cols) in zip((w1, w2), picks, strict=True)]
+    return numeric_gradients(*pair.data64, *weights, pair.scale, picks, eps)
 
 
 def _gradcheck_report(applied_n, applied_t, numeric_n, numeric_t, eps) -> dict:

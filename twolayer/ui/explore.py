@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import math
 
 import streamlit as st
 
@@ -77,10 +78,28 @@ def show_listings(listings: dict[str, Listing], names: tuple[str, ...]) -> None:
             f'padding:0.8rem;border-radius:0.4rem;overflow-x:auto">{body}</pre>')
 
 
+CHECK_PAIRS = (("manual_vs_autograd", "manual vs autograd"),
+               ("manual_vs_numeric", "manual vs finite differences"),
+               ("autograd_vs_numeric", "autograd vs finite differences"))
+
+
+def check_tolerance(options: Options) -> float:
+    """What a relative error may reach and still pass: float32 keeps ~7 digits."""
+    return 1e-6 if options.dtype_numpy == options.dtype_torch == "float64" else 1e-3
+
+
+def gradcheck_badges(check: dict, tolerance: float) -> None:
+    """One badge per comparison and matrix: green within tolerance, red beyond."""
+    for name in ("w1", "w2"):
+        for col, (pair, label) in zip(st.columns(3), CHECK_PAIRS, strict=True):
+            with col:
+                error_badge(f"{name}: {label}", check[f"rel_err_{pair}_{name}"], tolerance)
+
+
 def error_badge(label: str, value: float | None, tolerance: float) -> None:
-    """A green badge when a relative error is within tolerance, red when not."""
-    if value is None:
-        st.badge(f"{label}: —", color="gray")
+    """A green badge when a relative error is within tolerance, red when not, gray if unknown."""
+    if value is None or math.isnan(value):
+        st.badge(f"{label}: — (not finite: the run diverged)", color="gray")
         return
     ok = value <= tolerance
     st.badge(f"{label}: {value:.1e}", color="green" if ok else "red",
