@@ -257,7 +257,7 @@ def test_lockstep_page_views():
     assert [t["name"] for t in drift["data"]][:2] == ["|Δ loss|", "|Δ loss| / loss"]
     losses_numpy = decode(chart(at, "lockstep_losses")["data"][0]["y"])
     np.testing.assert_array_equal(losses_numpy, losses(tl.Config(iterations=40), "numpy"))
-    badges = [m.value for m in at.markdown if "badge" in m.value]
+    badges = [m.value for m in at.markdown if "-badge[" in m.value]
     assert len(badges) == 6 and all("green" in b for b in badges)
     sweep = chart(at, "lr_sweep")
     assert sweep["layout"]["xaxis"]["type"] == "log"
@@ -270,7 +270,7 @@ def test_lockstep_page_shows_an_injected_bug():
     at = open_page("Lock-step", iterations=40)
     at.selectbox(key="ls_bug").set_value("relu_mask_dropped").run()
     assert not at.exception
-    badges = [m.value for m in at.markdown if "badge" in m.value]
+    badges = [m.value for m in at.markdown if "-badge[" in m.value]
     assert any("red" in b and "manual vs finite differences" in b for b in badges)
     listing = at.get("html")[0].proto.body
     assert '<mark style="background:#ffd5d5;display:block">' in listing
