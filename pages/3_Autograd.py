@@ -18,6 +18,8 @@ with facts:
 
 st.subheader("The code that ran")
 st.caption("Read from the package with inspect.getsource. backward() fills w1.grad and w2.grad; "
-           "no gradient formula is written by hand.")
+           "no gradient formula is written by hand. After the update the gradients are cleared "
+           "by setting them to None, as optimizer.zero_grad() does by default; the assignment's "
+           "w1.grad.zero_() gives the same numbers, a little more slowly.")
 ui.show_code(autograd.forward_loss, autograd.descend)
 ui.downloads(config)
