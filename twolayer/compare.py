@@ -147,7 +147,8 @@ def gradcheck(config: Config, samples: int = 20, at_iteration: int = 0, eps: flo
     check_int("at_iteration", at_iteration, 0, config.iterations)
     x, y, w1, w2 = config_arrays(config)
     if at_iteration:
-        run = train("numpy", config.replace(iterations=at_iteration, dtype="float64"))
+        run = train("numpy", config.replace(iterations=at_iteration, dtype="float64"),
+                    (x, y, w1, w2))
         if run.diverged_at is not None:
             raise ValueError(f"at_iteration {at_iteration} lies past the divergence at "
                              f"iteration {run.diverged_at}; choose an earlier one")

@@ -7,6 +7,7 @@ iteration at a time, each in its own dtype and optionally with a variant
 
 from __future__ import annotations
 
+import linecache
 import math
 from dataclasses import dataclass, field
 
@@ -24,7 +25,7 @@ from .compare import (
 )
 from .config import DTYPES, Config, check_choice, check_int
 from .loss import loss_scale
-from .variants import resolve
+from .variants import BUGS, VARIANT_SOURCES, resolve
 
 RECORDS = ("loss_numpy", "loss_torch", "abs_loss_diff", "rel_loss_diff", "max_abs_w1_diff",
            "max_abs_w2_diff", "max_abs_grad_w1_diff", "max_abs_grad_w2_diff")
@@ -134,8 +135,6 @@ def _record_step(records, t, loss_n, grads_n, loss_t, grads_t) -> None:
 
 def shape_error_message(error: Exception, bug: str) -> str:
     """A failed step as one readable sentence instead of a traceback."""
-    from .variants import BUGS
-
     note = BUGS[bug].note if bug in BUGS else ""
     where = _failing_line(error)
     if where is None:
@@ -147,8 +146,6 @@ def shape_error_message(error: Exception, bug: str) -> str:
 
 def _failing_line(error: Exception):
     """(source line, local variables) of the innermost frame in a variant's code."""
-    import linecache
-
     found, tb = None, error.__traceback__
     while tb is not None:
         frame = tb.tb_frame
@@ -163,8 +160,6 @@ def _failing_line(error: Exception):
 
 
 def _variant_line(code, lineno: int) -> str | None:
-    from .variants import VARIANT_SOURCES
-
     source = VARIANT_SOURCES.get(code.co_filename)
     return source.splitlines()[lineno - 1] if source else None
 

@@ -16,7 +16,6 @@ from ..alive import (
     weights_at,
 )
 from ..autograd_graph import autograd_graph
-from ..compare import config_arrays
 from ..config import Config, format_bytes
 from ..config import check_memory as check_memory_budget
 from ..graph import LINKS, autograd_drawing, dot_text, drawing, forward_graph
@@ -32,13 +31,18 @@ def snapshots(config: Config):
     return record_snapshots(config)
 
 
+@st.cache_data(max_entries=16, show_spinner=False)
+def weights(config: Config, t: int):
+    """(w1, w2) at iteration t, replayed once for both graphs and the heatmap."""
+    return weights_at(snapshots(config), t)
+
+
 @st.cache_data(max_entries=64, show_spinner=False)
 def graph_state(config: Config, t: int) -> dict:
     """Everything the two graphs show at iteration t, as small summaries."""
-    w1, w2 = weights_at(snapshots(config), t)
-    tensors = tensors_at(config, w1, w2)
-    x, y, _, _ = config_arrays(config)
-    autograd = autograd_graph(x, y, w1.astype("float64"), w2.astype("float64"), config.loss)
+    tensors = tensors_at(config, *weights(config, t))
+    as64 = [tensors[name].astype("float64") for name in ("x", "y", "w1", "w2")]
+    autograd = autograd_graph(*as64, config.loss)
     return {"nodes": node_summaries(tensors), "autograd": autograd_labels(autograd),
             "autograd_graph": autograd.nodes, "autograd_edges": autograd.edges}
 
@@ -46,8 +50,7 @@ def graph_state(config: Config, t: int) -> dict:
 @st.cache_data(max_entries=32, show_spinner=False)
 def heatmap(config: Config, t: int, name: str):
     """One tensor at iteration t, block-averaged to at most 100×100: (values, block, shape)."""
-    w1, w2 = weights_at(snapshots(config), t)
-    tensor = tensors_at(config, w1, w2)[name]
+    tensor = tensors_at(config, *weights(config, t))[name]
     values, block = downsample(tensor)
     return values, block, tensor.shape
 
