@@ -91,22 +91,21 @@ def test_training_agrees_float64_for_500_iterations(default_arrays):
     assert run_np.losses[-1] < 1e-10 * run_np.losses[0]
 
 
-def test_training_agrees_float32_within_measured_tolerance(default_arrays):
-    # float32 keeps ~7 digits and numpy and torch round in different orders (BLAS
-    # kernels, reductions). Early on the runs agree to ~1e-5; late, the loss is a
-    # tiny residual of large terms, and over 8 seeds the relative gap reached 2e-2
-    # and the weights 1.5e-4. The bounds leave room above those measurements.
-    run_np = tl.train_numpy(*default_arrays, 1e-6, 500, dtype="float32")
-    run_t = tl.train_torch(*default_arrays, 1e-6, 500, dtype="float32")
-    assert run_np.w1.dtype == run_t.w1.dtype == np.float32
-    rel = relative_difference(run_np.losses, run_t.losses)
-    assert rel[:100].max() < 1e-4
-    assert rel.max() < 5e-2
-    assert np.abs(run_np.w1 - run_t.w1).max() < 1e-3
-    assert np.abs(run_np.w2 - run_t.w2).max() < 1e-3
-    # float32 levels off above float64
+def test_float32_training_tracks_the_float64_run(default_arrays):
+    # Each float32 step is checked against its derived rounding bound in test_rounding.py;
+    # this checks the whole run against the float64 run, with a stated margin. Rounding
+    # alone keeps the first 100 losses within ~1e-6 of float64's, but where an h lies
+    # within float32's rounding of 0 the ReLU mask can flip (seed 0, t = 4, on SSE
+    # kernels): a column of w1 then moves by ~4e-3 and the loss by up to 1.5e-4 by
+    # t = 100. 1e-2 is 65 times that; a wrong float32 step is off by O(1).
     run_64 = tl.train_numpy(*default_arrays, 1e-6, 500)
-    assert run_np.final_loss > run_64.final_loss
+    for train in (tl.train_numpy, tl.train_torch):
+        run_32 = train(*default_arrays, 1e-6, 500, dtype="float32")
+        assert run_32.w1.dtype == np.float32 and run_32.diverged_at is None
+        assert relative_difference(run_32.losses[:100], run_64.losses[:100]).max() < 1e-2
+        # and it learns down to float32's floor: the float64 run falls by 6e11, float32's
+        # by 1.6e11 here; 1e9 leaves a factor 160 for the floor's rounding luck.
+        assert run_32.final_loss < 1e-9 * run_32.losses[0]
 
 
 def test_sum_and_mean_share_the_loss_definition(default_arrays):
