@@ -176,7 +176,7 @@ def test_lockstep_cli_json(capsys):
     assert all(len(v) == 20 for v in result["per_iteration"].values())
     for name, overall in result["max"].items():
         assert overall == max(result["per_iteration"][name])
-    assert result["max"]["max_abs_w1_diff"] > 1e-8  # float32 vs float64
+    assert result["max"]["max_abs_w1_diff"] > 1e-8  # at least float32's cast of w1, ~1e-7
 
 
 def test_lockstep_cli_text_and_errors(capsys):
@@ -185,8 +185,9 @@ def test_lockstep_cli_text_and_errors(capsys):
     assert lines[0].startswith("t abs_loss_diff rel_loss_diff")
     assert [line.split()[0] for line in lines[1:]] == ["0", "5", "max"]
     assert main(["lockstep", "--bug", "transpose_wrong_side", "--iterations", "3"]) == 1
-    err = capsys.readouterr().err
-    assert "Shape error in `grad_h_relu = w2.T @ grad_y_pred`" in err
+    out, err = capsys.readouterr()
+    assert out == ""  # no header and no row of nothing before the error
+    assert err.startswith("twolayer: Shape error in `grad_h_relu = w2.T @ grad_y_pred`")
     assert main(["lockstep", "--bug", "sideways"]) == 2
     assert "argument --bug: invalid choice" in capsys.readouterr().err
 
@@ -207,3 +208,42 @@ def test_finite_difference_steps_stop_short_of_relu_kinks():
     np.testing.assert_allclose(kink_safe_steps(x, near, [0, 1], [0, 0], 1e-5), [5e-8, 2.5e-8])
     at_kink = np.array([[0.0], [0.0]])  # h = 0: the kink is at w1 itself, keep the step
     np.testing.assert_array_equal(kink_safe_steps(x, at_kink, [0], [0], 1e-5), [1e-5])
+
+
+@pytest.mark.parametrize("bug", [b for b in BUG_SIDES if b != "transpose_wrong_side"])
+def test_each_bug_shows_from_the_iteration_it_says(bug):
+    # Before shows_from the buggy step is the correct one; at shows_from the check fails.
+    first = BUGS[bug].shows_from
+    for t in range(first):
+        check = lockstep_gradcheck(SHORT, Options(bug=bug), at_iteration=t)
+        assert all(check[k] == "pass" for k in check if k.startswith("verdict_")), (bug, t)
+    check = lockstep_gradcheck(SHORT, Options(bug=bug), at_iteration=first)
+    assert any(check[k] == "fail" for k in check if k.startswith("verdict_")), bug
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_gradcheck_tolerances_pass_correct_code_and_fail_a_bug(dtype):
+    both = {"dtype_numpy": dtype, "dtype_torch": dtype}
+    clean = lockstep_gradcheck(tl.Config(), Options(**both), at_iteration=3)
+    verdicts = [v for k, v in clean.items() if k.startswith("verdict_")]
+    assert verdicts == ["pass"] * 6
+    for key in (k for k in clean if k.startswith("tolerance_")):
+        assert clean[key] < 0.5, key  # early in training even float32 keeps digits
+    buggy = lockstep_gradcheck(tl.Config(), Options(bug="factor_2_missing", **both), 3)
+    assert buggy["verdict_manual_vs_numeric_w2"] == "fail"
+    assert buggy["verdict_autograd_vs_numeric_w2"] == "pass"
+
+
+def test_late_float32_gradients_are_flagged_as_beyond_float32():
+    # At t = 400, y_pred - y is ~1e-3 against products of ~1e3: float32's worst-case rounding
+    # of y_pred exceeds the gradient, so no verdict is given, where 1e-3 used to fail it.
+    check = lockstep_gradcheck(tl.Config(), Options(dtype_numpy="float32",
+                                                    dtype_torch="float32"), at_iteration=400)
+    assert {v for k, v in check.items() if k.startswith("verdict_")} == {"no digits"}
+
+
+def test_peaks_give_the_largest_difference_and_its_iteration():
+    result = lockstep(SHORT, Options(dtype_torch="float32"))
+    for name, (value, t) in result.peaks().items():
+        values = result.records[name][: result.iterations_run]
+        assert value == np.nanmax(values) and values[t] == value, name

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import twolayer as tl
-from twolayer.compare import train
+from twolayer.compare import loss_differences, train
 from twolayer.config import config_from_strings
 from twolayer.export import config_json, losses_csv, weights_npz
 from twolayer.graph import forward_graph, graph_dot
@@ -87,8 +87,9 @@ def test_figures_plot_exactly_the_losses():
     both = figures.overlay(run_numpy, run_torch)
     assert [t.name for t in both.data] == ["manual backprop (numpy)", "autograd (torch)"]
     diff = figures.difference(run_numpy, run_torch)
-    expected = np.abs(run_numpy.losses - run_torch.losses)
-    np.testing.assert_array_equal(np.nan_to_num(diff.data[0].y), expected)
+    expected, relative = loss_differences(run_numpy, run_torch)
+    floor = figures.floor_of(expected, relative)  # exact zeros are drawn there
+    np.testing.assert_array_equal(diff.data[0].y, np.where(expected == 0, floor, expected))
 
 
 def test_figures_leave_out_the_diverged_loss():
@@ -128,3 +129,52 @@ def test_config_from_strings_refuses_oversized_combinations():
     config, warnings = config_from_strings({"n": "100000", "d_in": "100000", "seed": "2"})
     assert (config.n, config.d_in, config.seed) == (64, 1000, 2)
     assert "would need 150 GiB" in warnings[0] and "using the default sizes" in warnings[0]
+
+
+def test_download_names_tell_runs_apart():
+    from twolayer.export import run_tag
+    from twolayer.lockstep import Options
+
+    base = tl.Config()
+    assert run_tag(base) == "seed0_n64_din1000_h100_dout10_lr1e-06_it500_float64_sum"
+    changes = [{"learning_rate": 2e-6}, {"dtype": "float32"}, {"loss": "mean"},
+               {"iterations": 100}, {"d_in": 500}, {"d_out": 5}]
+    tags = {run_tag(base.replace(**change)) for change in changes} | {run_tag(base)}
+    assert len(tags) == len(changes) + 1
+    assert run_tag(base, Options(bug="factor_2_missing")).endswith(
+        "_float64-float64_relu_factor_2_missing")
+
+
+def test_records_csv_round_trips_a_lockstep_run():
+    from twolayer.export import records_csv
+    from twolayer.lockstep import RECORDS, lockstep
+
+    result = lockstep(tl.Config(iterations=5))
+    lines = records_csv(result).splitlines()
+    assert lines[0] == "t," + ",".join(RECORDS) and len(lines) == 6
+    table = np.loadtxt(io.StringIO(records_csv(result)), delimiter=",", skiprows=1)
+    np.testing.assert_array_equal(table[:, 1], result.records["loss_numpy"])
+
+
+def test_exact_zeros_sit_on_a_floor_not_in_gaps():
+    from twolayer import figures
+    from twolayer.lockstep import Options, lockstep
+
+    result = lockstep(tl.Config(iterations=60), Options("float32", "float32"))
+    fig = figures.lockstep_drift(result)
+    values = result.records["abs_loss_diff"][:60]
+    assert (values == 0).any()  # float32 rounds both losses to the same number at times
+    shown = np.asarray(fig.data[0].y, dtype=float)
+    floor = figures.floor_of(*(result.records[n][:60] for n in figures.DRIFT))
+    assert np.all(shown[values == 0] == floor) and np.isfinite(shown).all()
+    assert fig.data[-1].name == "0: exact agreement"
+
+
+def test_sweep_axis_covers_the_rates_not_one():
+    from twolayer import figures
+    from twolayer.lockstep import learning_rate_sweep
+
+    sweep = learning_rate_sweep(tl.Config(iterations=30), np.array([1e-7, 1e-6, 1e-4]))
+    fig = figures.learning_rate_sweep(sweep, 1e-6)
+    xs = np.concatenate([np.asarray(t.x, dtype=float) for t in fig.data])
+    assert xs.max() <= 1e-4 and not fig.layout.annotations and not fig.layout.shapes

@@ -8,6 +8,8 @@ import numpy as np
 import pytest
 
 import twolayer as tl
+from twolayer.autograd import start_torch
+from twolayer.manual import start_numpy
 
 
 def assignment_method_1(x, y, w1, w2, learning_rate, iterations):
@@ -109,9 +111,36 @@ def test_mean_loss_survives_where_sum_diverges():
     assert run.diverged_at is None and run.losses[-1] < run.losses[0]
 
 
-def test_run_reports_timing_and_properties(default_arrays):
+def test_run_times_all_but_the_warm_up_iteration(default_arrays):
     run = tl.train_numpy(*default_arrays, 1e-6, 10)
-    assert run.iterations_run == 10 and run.seconds > 0
-    assert run.ms_per_iter == pytest.approx(1000 * run.seconds / 10)
+    assert run.iterations_run == 10 and run.timed_iterations == 9 and run.seconds > 0
+    assert run.ms_per_iter == pytest.approx(1000 * run.seconds / 9)
     assert run.final_loss == run.losses[-1]
     assert dict(run.records) == {}
+    # one iteration is all warm-up, and a diverged run's few iterations are no speed
+    assert tl.train_numpy(*default_arrays, 1e-6, 1).ms_per_iter is None
+    x, y = tl.make_dataset(0, 1024, 1000, 10)
+    assert tl.train_numpy(x, y, *default_arrays[2:], 1e-6, 50).ms_per_iter is None
+
+
+@pytest.mark.parametrize("start", [start_numpy, start_torch])
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_chunks_give_the_one_loop_result_bit_for_bit(default_arrays, start, dtype):
+    whole = start(*default_arrays, 1e-6, 100, dtype=dtype).finish()
+    training = start(*default_arrays, 1e-6, 100, dtype=dtype)
+    done = [training.advance(k) for k in (1, 3, 40, 7, 1000)]
+    assert done == [1, 3, 40, 7, 49] and training.done and training.advance(5) == 0
+    chunked = training.result()
+    np.testing.assert_array_equal(chunked.losses, whole.losses)
+    np.testing.assert_array_equal(chunked.w1, whole.w1)
+    np.testing.assert_array_equal(chunked.w2, whole.w2)
+
+
+def test_a_chunked_run_stops_at_the_divergence():
+    x, y = tl.make_dataset(0, 1024, 1000, 10)
+    w1, w2 = tl.init_weights(0, 1000, 100, 10)
+    training = start_numpy(x, y, w1, w2, 1e-6, 500)
+    while not training.done:
+        training.advance(2)
+    run = training.result()
+    assert training.t == run.diverged_at + 1 < 10 and not np.isfinite(run.losses[-1])

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import contextlib
 import math
-import time
 
 import numpy as np
 
 from .config import DEVICES, check_arrays, check_choice, check_training
 from .loss import loss_scale, squared_error
-from .run import TrainingRun
+from .training import Training
 
 
 def resolve_device(device: str):
@@ -94,33 +93,50 @@ def train_torch(
     Same arguments and result as train_numpy, plus device ("cpu" or "cuda").
     The inputs are copied into tensors and never modified.
     """
+    return start_torch(x, y, w1, w2, learning_rate, iterations, loss, dtype, device).finish()
+
+
+def start_torch(x, y, w1, w2, learning_rate, iterations, loss="sum", dtype="float64",
+                device="cpu"):
+    """The same run as train_torch, not yet started: a Training to advance in chunks."""
     check_arrays(x, y, w1, w2)
     check_training(learning_rate, iterations, loss, dtype)
-    dev = resolve_device(device)
-    x_tensor, y_tensor = to_tensors((x, y), dtype, dev)
-    # requires_grad=True: autograd records every operation on w1 and w2
-    w1, w2 = to_tensors((w1, w2), dtype, dev, requires_grad=True)
-    scale = loss_scale(loss, *y.shape)
-    losses, seconds, diverged_at = descend(
-        x_tensor, y_tensor, w1, w2, learning_rate, iterations, scale
-    )
-    return TrainingRun(
-        method="torch", losses=losses, w1=_numpy(w1), w2=_numpy(w2),
-        diverged_at=diverged_at, seconds=seconds, dtype=dtype, device=device,
-    )
+    method = TorchMethod(x, y, w1, w2, learning_rate, loss, dtype, resolve_device(device))
+    return Training(method, iterations)
 
 
-def descend(x_tensor, y_tensor, w1, w2, learning_rate, iterations, scale):
-    """The training loop; updates the leaf tensors w1, w2 in place."""
+class TorchMethod:
+    """Autograd's state: tensors of the data and of the weights it differentiates."""
+
+    name = "torch"
+
+    def __init__(self, x, y, w1, w2, learning_rate, loss, dtype, device):
+        self.dtype, self.device, self.learning_rate = dtype, device.type, learning_rate
+        self.x_tensor, self.y_tensor = to_tensors((x, y), dtype, device)
+        # requires_grad=True: autograd records every operation on w1 and w2
+        self.w1, self.w2 = to_tensors((w1, w2), dtype, device, requires_grad=True)
+        self.scale = loss_scale(loss, *y.shape)
+
+    def descend(self, losses, start, stop):
+        return descend(self.x_tensor, self.y_tensor, self.w1, self.w2, self.learning_rate,
+                       self.scale, losses, start, stop)
+
+    def weights(self):
+        return _numpy(self.w1).copy(), _numpy(self.w2).copy()
+
+
+def descend(x_tensor, y_tensor, w1, w2, learning_rate, scale, losses, start, stop):
+    """Iterations start..stop-1 of the training loop; updates the leaf tensors w1, w2.
+
+    Returns the iteration whose loss was inf/NaN (training stops there), or None.
+    """
     import torch
 
-    losses = np.empty(iterations)  # (iterations,)
-    start = time.perf_counter()
-    for t in range(iterations):
+    for t in range(start, stop):
         loss, _ = forward_loss(x_tensor, y_tensor, w1, w2, scale)
         losses[t] = loss.item()
         if not math.isfinite(losses[t]):
-            return losses[: t + 1], time.perf_counter() - start, t
+            return t
         loss.backward()  # fills w1.grad and w2.grad
 
         # The update must not be recorded in the graph, hence no_grad
@@ -132,7 +148,7 @@ def descend(x_tensor, y_tensor, w1, w2, learning_rate, iterations, scale):
         # backward() store its gradient instead of adding it to a tensor of zeros.
         w1.grad = None
         w2.grad = None
-    return losses, time.perf_counter() - start, None
+    return None
 
 
 def _numpy(tensor) -> np.ndarray:

@@ -41,8 +41,9 @@ def build_parser() -> Parser:
         prog="python -m twolayer",
         description="A two-layer ReLU network, trained by hand-written backprop (numpy) and "
                     "by autograd (torch) from the same data and weights, and compared.",
-        epilog="Exit codes: 0 done, 1 training diverged (inf/NaN loss) or a lock-step run "
-               "failed, 2 bad arguments. Defaults are the assignment's.")
+        epilog="Exit codes: 0 done, 1 training diverged (inf/NaN loss), a lock-step run "
+               "failed or a gradient check failed, 2 bad arguments. Defaults are the "
+               "assignment's.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
     train = commands.add_parser("train", help="train one method, print 't loss' per iteration")
     train.add_argument("--method", choices=("numpy", "torch"), default="numpy")
@@ -128,17 +129,41 @@ def cmd_train(args, config: Config) -> int:
     return _report_divergence({args.method: run.diverged_at}, config)
 
 
+COMPARE_LABELS = {  # key: its line in the text output
+    "max_abs_loss_diff": "max |loss difference|, absolute",
+    "max_rel_loss_diff": "max |loss difference|, relative",
+    "max_abs_w1_diff": "max |w1 difference|, final weights",
+    "max_abs_w2_diff": "max |w2 difference|, final weights",
+    "final_loss_numpy": "final loss, numpy",
+    "final_loss_torch": "final loss, torch",
+    "ms_per_iter_numpy": "ms/iteration, numpy",
+    "ms_per_iter_torch": "ms/iteration, torch",
+}
+
+
 def cmd_compare(args, config: Config) -> int:
     from .compare import compare
 
     result = compare(config)
+    diverged = {m: result[f"diverged_at_{m}"] for m in ("numpy", "torch")}
     if args.json:
         _print_json({"config": config.as_dict(), **result})
     else:
-        for key, value in result.items():
-            print(f"{key:20} {_fmt(value)}")
-    diverged = {m: result[f"diverged_at_{m}"] for m in ("numpy", "torch")}
+        for key, label in COMPARE_LABELS.items():
+            print(f"{label:36} {_compare_value(key, result[key], diverged)}")
+        for method, t in diverged.items():
+            print(f"{'diverged at, ' + method:36} {'never' if t is None else f'iteration {t}'}")
     return _report_divergence(diverged, config)
+
+
+def _compare_value(key: str, value, diverged: dict) -> str:
+    """A figure, or why there is none: the weights and speed of a diverged run mean nothing."""
+    if value is not None:
+        return _fmt(value)
+    if key.startswith("ms_per_iter"):
+        method = key.rsplit("_", 1)[1]
+        return "— (diverged)" if diverged[method] is not None else "— (one iteration: warm-up)"
+    return "— (a run diverged: its weights are inf/NaN)"
 
 
 def cmd_gradcheck(args, config: Config) -> int:
@@ -148,19 +173,30 @@ def cmd_gradcheck(args, config: Config) -> int:
     if args.json:
         _print_json({"config": config.as_dict(), "at_iteration": args.at_iteration, **result})
     else:
-        for key, value in result.items():
-            print(f"{key:28} {_fmt(value)}")
-    return 0
+        print(f"gradient check after {args.at_iteration} iterations: {result['dtype']}, "
+              f"{result['entries_checked']} sampled entries of w1 and w2, "
+              f"finite-difference step {result['eps']:g}")
+        for name, label in (("manual_vs_autograd", "manual vs autograd"),
+                            ("manual_vs_numeric", "manual vs finite differences"),
+                            ("autograd_vs_numeric", "autograd vs finite differences")):
+            error, limit = result[f"rel_err_{name}"], result[f"tolerance_{name}"]
+            print(f"{label:31} {error:.1e} vs tolerance {limit:.1e}  "
+                  f"{VERDICTS[result[f'verdict_{name}']]}")
+    failed = [k for k, v in result.items() if k.startswith("verdict_") and v == "fail"]
+    return EXIT_DIVERGED if failed else 0
+
+
+VERDICTS = {"pass": "PASS", "fail": "FAIL", "not finite": "NOT FINITE (diverged)",
+            "no digits": "NO DIGIT GUARANTEED (the dtype's rounding bound exceeds the gradient)"}
 
 
 def cmd_lockstep(args, config: Config) -> int:
-    from .lockstep import RECORDS, Options, lockstep
+    from .lockstep import DIFFERENCES, RECORDS, Options, lockstep
 
     every = min(check_int("every", args.every, 1, MAX_ITERATIONS), config.iterations)
     options = Options(args.dtype_numpy or config.dtype, args.dtype_torch or config.dtype,
                       args.bug, args.relu, args.zero_w1).checked()
     result = lockstep(config, options)
-    shown = [name for name in RECORDS if name not in ("loss_numpy", "loss_torch")]
     if args.json:
         ran = result.iterations_run
         _print_json({
@@ -169,10 +205,10 @@ def cmd_lockstep(args, config: Config) -> int:
             "per_iteration": {name: result.records[name][:ran].tolist() for name in RECORDS},
             "max": result.maxima(),
         })
-    else:
-        print("t " + " ".join(shown))
+    elif result.iterations_run:  # a step that fails at once leaves nothing to tabulate
+        print("t " + " ".join(DIFFERENCES))
         for t in range(0, result.iterations_run, every):
-            print(t, " ".join(f"{result.records[name][t]:.3g}" for name in shown))
+            print(t, " ".join(f"{result.records[name][t]:.3g}" for name in DIFFERENCES))
         print("max " + " ".join(_fmt(v) for v in result.maxima().values()))
     if result.error:
         print(f"twolayer: {result.error}", file=sys.stderr)
@@ -203,16 +239,19 @@ COMMANDS = {"train": cmd_train, "compare": cmd_compare, "gradcheck": cmd_gradche
 
 def _report_divergence(diverged_at: dict, config: Config) -> int:
     """Tell stderr which method diverged and what to change; the exit code."""
+    from .advice import divergence_advice, stable_learning_rate
+
     hits = {m: t for m, t in diverged_at.items() if t is not None}
     for method, t in hits.items():
-        print(f"twolayer: {method} diverged at iteration {t} (loss inf/NaN): lower "
-              f"--learning-rate (now {config.learning_rate:g}) or use --loss mean",
-              file=sys.stderr)
+        print(f"twolayer: {method} diverged at iteration {t} (loss inf/NaN).", file=sys.stderr)
+    if hits:
+        advice = divergence_advice(config, stable_learning_rate(config))
+        print(f"twolayer: {advice}", file=sys.stderr)
     return EXIT_DIVERGED if hits else 0
 
 
-def _fmt(value) -> str:
-    return f"{value:.6g}" if isinstance(value, float) else str(value)
+def _fmt(value, digits: int = 6) -> str:
+    return f"{value:.{digits}g}" if isinstance(value, float) else str(value)
 
 
 def _print_json(obj) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from dataclasses import asdict
 
 import numpy as np
 
@@ -24,6 +25,34 @@ def losses_csv(*runs) -> str:
 def config_json(config: Config) -> str:
     """The configuration as JSON, with the CLI's and the URL's field names."""
     return json.dumps(config.as_dict(), indent=2) + "\n"
+
+
+def run_tag(config: Config, variant=None) -> str:
+    """A file-name tag with every field that changes a run, so that downloads of
+    different runs never share a name: seed0_n64_din1000_h100_dout10_lr1e-06_it500_float64_sum.
+    variant: a lock-step Options, whose dtypes, ReLU convention and bug are added."""
+    parts = [f"seed{config.seed}", f"n{config.n}", f"din{config.d_in}", f"h{config.hidden}",
+             f"dout{config.d_out}", f"lr{config.learning_rate:g}", f"it{config.iterations}",
+             config.dtype, config.loss]
+    if config.device != "cpu":
+        parts.append(config.device)
+    if variant is not None:
+        parts += [f"{variant.dtype_numpy}-{variant.dtype_torch}", variant.relu, variant.bug]
+    return "_".join(parts)
+
+
+def records_csv(result) -> str:
+    """A lock-step run's per-iteration records: one row per iteration run, one column each."""
+    names = list(result.records)
+    rows = ["t," + ",".join(names)]
+    for t in range(result.iterations_run):
+        rows.append(f"{t}," + ",".join(repr(float(result.records[n][t])) for n in names))
+    return "\n".join(rows) + "\n"
+
+
+def lockstep_json(config: Config, variant) -> str:
+    """A lock-step run's configuration and its options, as JSON."""
+    return json.dumps({"config": config.as_dict(), "options": asdict(variant)}, indent=2) + "\n"
 
 
 def weights_npz(*runs) -> bytes:

@@ -58,19 +58,43 @@ def overlay(run_numpy, run_torch) -> go.Figure:
     return _layout(fig, "Both methods, overlaid", "loss")
 
 
+def floor_of(*series: np.ndarray) -> float | None:
+    """Where exact zeros go on a log axis: a decade below the smallest positive value."""
+    positive = [v[v > 0].min() for v in series if np.any(v > 0)]
+    return 10.0 ** (np.floor(np.log10(min(positive))) - 1) if positive else None
+
+
+def _on_floor(values: np.ndarray, floor: float | None) -> np.ndarray:
+    """Exact zeros moved to the floor (a log axis has no 0); inf/NaN left as gaps."""
+    shown = np.where(np.isfinite(values), values, np.nan)
+    return np.where(shown == 0, floor if floor is not None else np.nan, shown)
+
+
+def _floor_note(fig: go.Figure, floor: float | None, zeros: bool, length: int) -> None:
+    """A dotted line, in the legend, where exact zeros are drawn. A trace, not add_hline:
+    on a log axis Plotly places shape annotations in log units."""
+    if floor is None or not zeros:
+        return
+    fig.add_trace(go.Scatter(x=[0, max(length - 1, 0)], y=[floor, floor], mode="lines",
+                             name="0: exact agreement", hoverinfo="skip",
+                             line={"dash": "dot", "color": "#999999", "width": 1}))
+
+
 def difference(run_numpy, run_torch) -> go.Figure:
     """Per-iteration |loss_numpy - loss_torch|, absolute and relative, on a log scale.
 
     Exact agreement (a difference of 0) has no place on a log axis: those
-    iterations are left as gaps.
+    iterations are drawn on a floor a decade below the smallest difference.
     """
     abs_diff, rel_diff = loss_differences(run_numpy, run_torch)
     t = np.arange(len(abs_diff))
+    floor = floor_of(abs_diff, rel_diff)
     fig = go.Figure()
     for name, values, color in (("absolute |Δ loss|", abs_diff, "#555555"),
                                 ("relative |Δ loss| / loss", rel_diff, "#2ca02c")):
-        shown = np.where(values > 0, values, np.nan)
-        fig.add_trace(go.Scatter(x=t, y=shown, mode="lines", name=name, line={"color": color}))
+        fig.add_trace(go.Scatter(x=t, y=_on_floor(values, floor), mode="lines", name=name,
+                                 line={"color": color}))
+    _floor_note(fig, floor, bool(np.any(abs_diff == 0)), len(t))
     return _layout(fig, "Difference per iteration", "|numpy − torch|")
 
 
@@ -85,13 +109,16 @@ DRIFT = {  # record name: (label, color)
 
 
 def lockstep_drift(result) -> go.Figure:
-    """Per-iteration differences between the two methods, log scale; exact zeros left as gaps."""
+    """Per-iteration differences between the two methods, log scale; exact zeros (frequent
+    in float32, where both round to the same number) drawn on a floor, not as spikes."""
     fig = go.Figure()
     ran = result.iterations_run
+    series = {name: result.records[name][:ran] for name in DRIFT}
+    floor = floor_of(*series.values())
     for name, (label, color) in DRIFT.items():
-        values = result.records[name][:ran]
-        fig.add_trace(go.Scatter(x=np.arange(ran), y=np.where(values > 0, values, np.nan),
+        fig.add_trace(go.Scatter(x=np.arange(ran), y=_on_floor(series[name], floor),
                                  mode="lines", name=label, line={"color": color}))
+    _floor_note(fig, floor, any(np.any(v == 0) for v in series.values()), ran)
     return _layout(fig, "Where the methods differ, iteration by iteration", "numpy − torch")
 
 
@@ -133,7 +160,11 @@ def learning_rate_sweep(sweep: dict, current: float) -> go.Figure:
         text=[f"diverged at t={t}" for t, d in zip(sweep["diverged_at"], diverged, strict=True)
               if d],
     ))
-    fig.add_vline(x=current, line_dash="dot", annotation_text="current η")
+    # The current η as a trace: a vline's annotation on a log axis is placed in log units
+    # and stretched the axis out to 1.
+    low = np.nanmin(finals) if (~diverged).any() else top / 10
+    fig.add_trace(go.Scatter(x=[current, current], y=[low, top], mode="lines", name="current η",
+                             line={"dash": "dot", "color": "#555555"}))
     _layout(fig, "Final loss against learning rate", "final loss")
     fig.update_xaxes(type="log", exponentformat="power", title="learning rate η")
     return fig

@@ -13,22 +13,28 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .advice import mean_learning_rate
 from .autograd import one_torch_thread, resolve_device, to_tensors
 from .compare import (
     DEFAULT_EPS,
+    FD_TOLERANCE,
     config_arrays,
     norm_relative_error,
     numeric_gradients,
     relative_difference,
     sample_indices,
+    tolerance,
     train,
+    verdict,
 )
 from .config import DTYPES, Config, check_choice, check_int
 from .loss import loss_scale
+from .rounding import agreement_bounds, update_bound
 from .variants import BUGS, VARIANT_SOURCES, resolve
 
 RECORDS = ("loss_numpy", "loss_torch", "abs_loss_diff", "rel_loss_diff", "max_abs_w1_diff",
            "max_abs_w2_diff", "max_abs_grad_w1_diff", "max_abs_grad_w2_diff")
+DIFFERENCES = RECORDS[2:]  # numpy against torch; the first two are each method's own loss
 
 
 @dataclass(frozen=True)
@@ -90,10 +96,18 @@ class Lockstep:
     listings: dict = field(default_factory=dict)
 
     def maxima(self) -> dict[str, float | None]:
-        """The largest value of each record over the run (None if nothing was recorded)."""
-        return {name: _nanmax(values[: self.iterations_run])
-                for name, values in self.records.items() if name not in ("loss_numpy",
-                                                                          "loss_torch")}
+        """The largest value of each difference over the run (None if nothing was recorded)."""
+        return {name: value for name, (value, _) in self.peaks().items()}
+
+    def peaks(self) -> dict[str, tuple[float | None, int | None]]:
+        """Each difference's largest value over the run and the iteration it came at."""
+        peaks = {}
+        for name in DIFFERENCES:
+            values = self.records[name][: self.iterations_run]
+            recorded = np.where(np.isnan(values), -np.inf, values)  # NaN: not recorded
+            t = int(np.argmax(recorded)) if (recorded > -np.inf).any() else None
+            peaks[name] = (None, None) if t is None else (float(values[t]), t)
+        return peaks
 
 
 def lockstep(config: Config, options: Options = Options()) -> Lockstep:
@@ -178,11 +192,6 @@ def _matmul_shapes(code: str, local_vars: dict) -> str | None:
             f"needs {shape_l[-1]} == {shape_r[0]}")
 
 
-def _nanmax(values: np.ndarray) -> float | None:
-    finite = values[~np.isnan(values)]
-    return float(finite.max()) if finite.size else None
-
-
 # --- Three-way gradient check inside a lock-step run -------------------------------
 
 
@@ -215,9 +224,12 @@ def lockstep_gradcheck(config: Config, options: Options = Options(), at_iteratio
         return {"error": shape_error_message(error, options.bug)}
     after_n = (pair.w1.astype(np.float64), pair.w2.astype(np.float64))
     after_t = tuple(w.astype(np.float64) for w in pair.torch_weights())
-    applied_n = _applied(before_n, after_n, picks, pair.learning_rate)
-    applied_t = _applied(before_t, after_t, picks, pair.learning_rate)
-    return _gradcheck_report(applied_n, applied_t, numeric_n, numeric_t, eps)
+    rate = pair.learning_rate
+    manual = Side(_applied(before_n, after_n, picks, rate), numeric_n,
+                  _bounds(pair, before_n, options.dtype_numpy, picks, rate))
+    autograd = Side(_applied(before_t, after_t, picks, rate), numeric_t,
+                    _bounds(pair, before_t, options.dtype_torch, picks, rate))
+    return _gradcheck_report(manual, autograd, eps)
 
 
 def _probe_rate(weights, grads) -> float:
@@ -242,18 +254,54 @@ def _numeric(pair: Pair, weights, picks, eps) -> list[np.ndarray]:
     return numeric_gradients(*pair.data64, *weights, pair.scale, picks, eps)
 
 
-def _gradcheck_report(applied_n, applied_t, numeric_n, numeric_t, eps) -> dict:
-    report = {"eps": eps, "entries_checked": int(sum(a.size for a in applied_n))}
+@dataclass(frozen=True)
+class Side:
+    """One method in the gradient check, per matrix (w1, w2): the gradient its step
+    applied, the finite differences at its weights, and the rounding bound of the first."""
+
+    applied: list[np.ndarray]
+    numeric: list[np.ndarray]
+    bound: list[np.ndarray]
+
+
+def _bounds(pair: Pair, weights, dtype: str, picks, rate: float) -> list[np.ndarray]:
+    """Per picked entry: how far a method's applied gradient may be from the exact one.
+
+    The rounding bound of its backward pass in its dtype (twolayer.rounding), plus the
+    probe step's own rounding, divided back by the rate.
+    """
+    step = agreement_bounds(*pair.data64, *weights, pair.scale, dtype)
+    bounds = []
+    for grad_bound, w, (rows, cols) in zip((step.grad_w1, step.grad_w2), weights, picks,
+                                           strict=True):
+        grad = np.abs(w[rows, cols]) / rate + grad_bound[rows, cols]  # |grad| <= |w| / rate
+        update = update_bound(w[rows, cols], grad, rate, dtype) / rate
+        bounds.append(grad_bound[rows, cols] + update)
+    return bounds
+
+
+def _gradcheck_report(manual: Side, autograd: Side, eps: float) -> dict:
+    """Relative errors of the three comparisons per matrix, each with its tolerance."""
+    report = {"eps": eps, "entries_checked": int(sum(a.size for a in manual.applied))}
     for k, name in enumerate(("w1", "w2")):
-        report[f"rel_err_manual_vs_autograd_{name}"] = norm_relative_error(applied_n[k],
-                                                                           applied_t[k])
-        report[f"rel_err_manual_vs_numeric_{name}"] = norm_relative_error(applied_n[k],
-                                                                          numeric_n[k])
-        report[f"rel_err_autograd_vs_numeric_{name}"] = norm_relative_error(applied_t[k],
-                                                                            numeric_t[k])
-        report[f"values_{name}"] = {"manual": applied_n[k].tolist(),
-                                    "autograd": applied_t[k].tolist(),
-                                    "numeric": numeric_n[k].tolist()}
+        m, a = manual.applied[k], autograd.applied[k]
+        # Where the methods' weights differ (one in float32), so do their exact gradients:
+        # the finite differences at each method's weights measure by how much.
+        gap = np.abs(manual.numeric[k] - autograd.numeric[k])
+        comparisons = {
+            "manual_vs_autograd": (m, a, manual.bound[k] + autograd.bound[k] + gap,
+                                   3 * FD_TOLERANCE),
+            "manual_vs_numeric": (m, manual.numeric[k], manual.bound[k], FD_TOLERANCE),
+            "autograd_vs_numeric": (a, autograd.numeric[k], autograd.bound[k], FD_TOLERANCE),
+        }
+        for pair_name, (left, right, bound, extra) in comparisons.items():
+            error = norm_relative_error(left, right)
+            limit = tolerance(bound, left, right, extra)
+            report[f"rel_err_{pair_name}_{name}"] = error
+            report[f"tolerance_{pair_name}_{name}"] = limit
+            report[f"verdict_{pair_name}_{name}"] = verdict(error, limit)
+        report[f"values_{name}"] = {"manual": m.tolist(), "autograd": a.tolist(),
+                                    "numeric": manual.numeric[k].tolist()}
     return report
 
 
@@ -272,11 +320,6 @@ def relu_zero_demo(config: Config) -> dict[str, dict]:
                          "max_abs_w1": float(np.max(np.abs(pair.w1))),
                          "max_abs_w1_torch": float(np.max(np.abs(pair.torch_weights()[0])))}
     return outcome
-
-
-def mean_learning_rate(config: Config) -> float:
-    """The learning rate that makes the mean loss retrace the summed loss: lr * N * D_out."""
-    return config.learning_rate * config.n * config.d_out
 
 
 def sum_vs_mean(config: Config):

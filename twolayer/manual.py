@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import math
-import time
 
 import numpy as np
 
 from .config import LOSSES, check_arrays, check_choice, check_training
 from .loss import loss_scale, squared_error
-from .run import TrainingRun
+from .training import Training
 
 
 def backprop(x, y, w1, w2, scale):
@@ -65,28 +64,46 @@ def train_numpy(x, y, w1, w2, learning_rate, iterations, loss="sum", dtype="floa
     -------
     TrainingRun with method "numpy"
     """
+    return start_numpy(x, y, w1, w2, learning_rate, iterations, loss, dtype).finish()
+
+
+def start_numpy(x, y, w1, w2, learning_rate, iterations, loss="sum", dtype="float64"):
+    """The same run as train_numpy, not yet started: a Training to advance in chunks."""
     check_arrays(x, y, w1, w2)
     check_training(learning_rate, iterations, loss, dtype)
-    x, y = np.asarray(x, dtype), np.asarray(y, dtype)  # a cast copies; float64 reuses
-    w1, w2 = np.array(w1, dtype), np.array(w2, dtype)  # always copies: updated in place
-    losses, seconds, diverged_at = descend(x, y, w1, w2, learning_rate, iterations, loss)
-    return TrainingRun(
-        method="numpy", losses=losses, w1=w1, w2=w2, diverged_at=diverged_at,
-        seconds=seconds, dtype=dtype,
-    )
+    return Training(NumpyMethod(x, y, w1, w2, learning_rate, loss, dtype), iterations)
 
 
-def descend(x, y, w1, w2, learning_rate, iterations, loss):
-    """The training loop; updates w1, w2 in place."""
-    scale = loss_scale(loss, *y.shape)
-    losses = np.empty(iterations)  # (iterations,)
-    start = time.perf_counter()
-    with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported, not warned
-        for t in range(iterations):
-            losses[t], grad_w1, grad_w2 = backprop(x, y, w1, w2, scale)
-            if not math.isfinite(losses[t]):
-                return losses[: t + 1], time.perf_counter() - start, t
-            # Gradient descent: a step against the gradient
-            w1 -= learning_rate * grad_w1
-            w2 -= learning_rate * grad_w2
-    return losses, time.perf_counter() - start, None
+class NumpyMethod:
+    """The manual method's state: its own copies of the data and weights, in its dtype."""
+
+    name, device = "numpy", "cpu"
+
+    def __init__(self, x, y, w1, w2, learning_rate, loss, dtype):
+        self.dtype, self.learning_rate = dtype, learning_rate
+        self.x, self.y = np.asarray(x, dtype), np.asarray(y, dtype)  # a cast copies
+        self.w1, self.w2 = np.array(w1, dtype), np.array(w2, dtype)  # copies: updated in place
+        self.scale = loss_scale(loss, *y.shape)
+
+    def descend(self, losses, start, stop):
+        with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported, not warned
+            return descend(self.x, self.y, self.w1, self.w2, self.learning_rate, self.scale,
+                           losses, start, stop)
+
+    def weights(self):
+        return self.w1.copy(), self.w2.copy()
+
+
+def descend(x, y, w1, w2, learning_rate, scale, losses, start, stop):
+    """Iterations start..stop-1 of the training loop; updates w1, w2 in place.
+
+    Returns the iteration whose loss was inf/NaN (training stops there), or None.
+    """
+    for t in range(start, stop):
+        losses[t], grad_w1, grad_w2 = backprop(x, y, w1, w2, scale)
+        if not math.isfinite(losses[t]):
+            return t
+        # Gradient descent: a step against the gradient
+        w1 -= learning_rate * grad_w1
+        w2 -= learning_rate * grad_w2
+    return None

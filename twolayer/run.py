@@ -23,7 +23,8 @@ class TrainingRun:
         as the assignment prints it. Ends with the inf/NaN entry if the run diverged.
     w1, w2 : final weights, in the run's dtype
     diverged_at : iteration whose loss was inf/NaN (training stopped there), or None
-    seconds : wall time of the training loop
+    seconds : wall time of the timed iterations
+    timed_iterations : how many iterations seconds covers: all but the first, a warm-up
     dtype, device : where and in which precision it ran
     records : further per-iteration arrays keyed by name (empty unless asked for)
     """
@@ -34,6 +35,7 @@ class TrainingRun:
     w2: np.ndarray
     diverged_at: int | None = None
     seconds: float = 0.0
+    timed_iterations: int = 0
     dtype: str = "float64"
     device: str = "cpu"
     records: Mapping[str, np.ndarray] = field(default_factory=dict)
@@ -54,6 +56,9 @@ class TrainingRun:
         return float(self.losses[-1])
 
     @property
-    def ms_per_iter(self) -> float:
-        """Milliseconds per iteration of the training loop."""
-        return 1000.0 * self.seconds / max(self.iterations_run, 1)
+    def ms_per_iter(self) -> float | None:
+        """Milliseconds per timed iteration; None for a diverged run (its few iterations
+        say little) or one too short to time."""
+        if self.diverged_at is not None or self.timed_iterations == 0:
+            return None
+        return 1000.0 * self.seconds / self.timed_iterations

@@ -33,26 +33,29 @@ class Variant:
     side: str  # "manual", "autograd" or "both"
     patches: tuple[Patch, ...] = ()
     note: str = ""
+    shows_from: int = 0  # the first iteration whose step differs from the correct one
 
 
 RELU_CONVENTIONS = {
     "relu": Variant(
-        "h > 0 (the assignment's mask; torch.relu)", "both", (),
-        "The derivative of relu at h == 0 is taken as 0, as torch.relu does.",
+        "h > 0, as torch.relu", "both", (),
+        "The derivative of relu at h == 0 is taken as 0, as torch.relu does and as the "
+        "assignment's mask h > 0 does.",
     ),
     "clamp": Variant(
-        "h >= 0 (torch.clamp(min=0))", "both",
+        "h ≥ 0, as clamp(min=0)", "both",
         (Patch("backprop", "grad_h = grad_h_relu * (h > 0)", "grad_h = grad_h_relu * (h >= 0)"),
          Patch("forward_loss", "h_relu = torch.relu(h)", "h_relu = h.clamp(min=0)")),
         "The derivative at h == 0 is taken as 1, as clamp(min=0) does.",
     ),
     "maximum": Variant(
-        "0.5 at h == 0 (torch.maximum(h, 0), the assignment's method 2)", "both",
+        "½ at h = 0, as torch.maximum", "both",
         (Patch("backprop", "grad_h = grad_h_relu * (h > 0)",
                "grad_h = grad_h_relu * ((h > 0) + 0.5 * (h == 0))"),
          Patch("forward_loss", "h_relu = torch.relu(h)",
                "h_relu = torch.maximum(h, torch.zeros_like(h))")),
-        "At a tie torch.maximum splits the gradient evenly: 0.5 to h, 0.5 to the zeros.",
+        "At a tie torch.maximum(h, 0), the assignment's method 2, splits the gradient "
+        "evenly: 0.5 to h, 0.5 to the zeros.",
     ),
 }
 
@@ -88,7 +91,9 @@ BUGS = {
         "gradients not zeroed (autograd)", "autograd",
         (Patch("autograd_step", "w1.grad = None", "pass  # BUG: w1.grad is not cleared"),
          Patch("autograd_step", "w2.grad = None", "pass  # BUG: w2.grad is not cleared")),
-        "backward() adds into .grad, so each step applies the sum of all gradients so far.",
+        "backward() adds into .grad, so each step applies the sum of all gradients so far. "
+        "The first step is still right (.grad starts empty): the bug shows from t = 1.",
+        shows_from=1,
     ),
 }
 

@@ -1,0 +1,54 @@
+"""What to change when training diverges: a learning rate that trains, found by trying it.
+
+The summed loss's gradient grows with N and D_out, so a step that suits the
+assignment's N = 64 can blow up at N = 1024. The mean loss divides the gradient
+by N·D_out: at the same learning rate it takes steps N·D_out times smaller and
+barely moves, and the step that matches the summed loss's η is η·N·D_out.
+"""
+
+from __future__ import annotations
+
+from .compare import config_arrays, train
+from .config import Config
+
+PROBE_ITERATIONS = 100  # enough to see the early blow-ups; a cheap check, said as such
+STEPS_DOWN = 12  # tries η/10, η/100, ... η/1e12; a blow-up is found within a few steps
+
+
+def mean_learning_rate(config: Config, learning_rate: float | None = None) -> float:
+    """The mean loss's step that matches the summed loss's: η·N·D_out."""
+    rate = config.learning_rate if learning_rate is None else learning_rate
+    return rate * config.n * config.d_out
+
+
+def stable_learning_rate(config: Config, arrays=None) -> float | None:
+    """The largest of η/10, η/100, ... (3 significant digits) whose first iterations (at
+    most PROBE_ITERATIONS) with the manual method stay finite and do not raise the loss;
+    None if none of them does."""
+    arrays = arrays if arrays is not None else config_arrays(config)
+    probe = config.replace(iterations=min(config.iterations, PROBE_ITERATIONS))
+    for k in range(1, STEPS_DOWN + 1):
+        rate = float(f"{config.learning_rate / 10**k:.3g}")
+        run = train("numpy", probe.replace(learning_rate=rate), arrays)
+        if run.diverged_at is None and run.losses[-1] <= run.losses[0]:
+            return rate
+    return None
+
+
+def probe_iterations(config: Config) -> int:
+    """How many iterations stable_learning_rate checks a rate over."""
+    return min(config.iterations, PROBE_ITERATIONS)
+
+
+def divergence_advice(config: Config, suggestion: float | None) -> str:
+    """What to change, in words: the rate that trains, and the mean loss's matching rate."""
+    if suggestion is None:
+        return (f"No learning rate down to η/1e{STEPS_DOWN} trained over the first "
+                f"{probe_iterations(config)} iterations: check the sizes and the data.")
+    text = (f"η = {config.learning_rate:g} is too large a step here; η = {suggestion:g} trains "
+            f"(checked over the first {probe_iterations(config)} iterations).")
+    if config.loss == "sum":
+        text += (f" With the mean loss, whose gradient is N·D_out = {config.n * config.d_out:,} "
+                 f"times smaller, the matching step is η·N·D_out = "
+                 f"{mean_learning_rate(config, suggestion):g}; at the same η it would barely move.")
+    return text

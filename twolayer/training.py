@@ -1,0 +1,89 @@
+"""Training in chunks: either method, advanced some iterations at a time.
+
+Each method's loop (manual.descend, autograd.descend) runs the iterations from
+start to stop. This driver calls it chunk by chunk, so that a caller can show
+progress, stop when the visitor leaves, or play a run live, and the result is
+the same, bit for bit, as one loop from 0 to the end.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Protocol
+
+import numpy as np
+
+from .run import TrainingRun
+
+
+class Method(Protocol):
+    """A method's state: its copies of the data and weights, in its own dtype and device."""
+
+    name: str  # "numpy" or "torch"
+    dtype: str
+    device: str
+
+    def descend(self, losses: np.ndarray, start: int, stop: int) -> int | None:
+        """Iterations start..stop-1; the iteration whose loss was inf/NaN, or None."""
+
+    def weights(self) -> tuple[np.ndarray, np.ndarray]:
+        """The current (w1, w2) as numpy arrays of the method's dtype (copies)."""
+
+
+class Training:
+    """A run in progress: advance() it until done, then result().
+
+    The first iteration is left out of the timing: it pays for thread pools
+    starting, memory being touched and, for torch, kernels being chosen.
+    """
+
+    def __init__(self, method: Method, iterations: int):
+        self.method = method
+        self.iterations = iterations
+        self.losses = np.full(iterations, np.nan)  # (iterations,): filled as they run
+        self.t = 0  # iterations done
+        self.diverged_at: int | None = None
+        self.seconds = 0.0  # wall time of the timed iterations
+        self.timed = 0  # iterations timed: all but the first
+
+    @property
+    def done(self) -> bool:
+        return self.diverged_at is not None or self.t == self.iterations
+
+    def advance(self, count: int) -> int:
+        """Run up to count more iterations (fewer at the end or at a divergence)."""
+        if self.done or count < 1:
+            return 0
+        before = self.t
+        if self.t == 0:  # warm-up: one untimed iteration
+            self._run(1, timed=False)
+        stop = min(before + count, self.iterations)
+        if not self.done and self.t < stop:
+            self._run(stop - self.t, timed=True)
+        return self.t - before
+
+    def _run(self, count: int, timed: bool) -> None:
+        start, stop = self.t, self.t + count
+        clock = time.perf_counter()
+        diverged = self.method.descend(self.losses, start, stop)
+        if diverged is not None:
+            self.diverged_at, self.t = diverged, diverged + 1
+            return
+        if timed:
+            self.seconds += time.perf_counter() - clock
+            self.timed += count
+        self.t = stop
+
+    def finish(self) -> TrainingRun:
+        """Run to the end and return the result."""
+        self.advance(self.iterations)
+        return self.result()
+
+    def result(self) -> TrainingRun:
+        """The run so far: losses of the iterations done, the current weights."""
+        w1, w2 = self.method.weights()
+        return TrainingRun(
+            method=self.method.name, losses=self.losses[: self.t].copy(), w1=w1, w2=w2,
+            diverged_at=self.diverged_at, seconds=self.seconds, timed_iterations=self.timed,
+            dtype=self.method.dtype, device=self.method.device,
+        )
