@@ -32,6 +32,13 @@ overlay, difference = st.columns(2)
 overlay.plotly_chart(figures.overlay(run_numpy, run_torch), key="overlay")
 difference.plotly_chart(figures.difference(run_numpy, run_torch), key="difference")
 
+if config.loss == "mean":
+    factor = config.n * config.d_out
+    st.info(f"The mean loss divides the sum by N·D_out = {factor:,}, and so its gradient: at "
+            f"η = {config.learning_rate:g} every step is {factor:,} times shorter than the summed "
+            f"loss's at the same η. η·N·D_out = {config.learning_rate * factor:g} takes the "
+            "summed loss's steps.")
+
 summary = summarize(run_numpy, run_torch)
 st.subheader("Summary")
 st.table(ui.summary_table(summary))

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from twolayer import figures, manual, ui
+from twolayer import figures, loss, manual, ui
 
 config = ui.page("Manual Backprop", "✍️")
 st.title("Manual backprop (numpy)")
@@ -19,6 +19,7 @@ with curve:
     st.code(ui.first_lines(run, 10), language="text")
 
 st.subheader("The code that ran")
-st.caption("Read from the package with inspect.getsource: this is what produced the curve above.")
-ui.show_code(manual.backprop, manual.descend)
+st.caption("Read from the package with inspect.getsource: this is what produced the curve above. "
+           "The loss is defined once, in twolayer/loss.py, and shared with autograd.")
+ui.show_code(loss.loss_scale, loss.squared_error, manual.backprop, manual.descend)
 ui.downloads(config)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from twolayer import autograd, figures, ui
+from twolayer import autograd, figures, loss, ui
 from twolayer.compare import summarize
 
 config = ui.page("Autograd", "🔥")
@@ -17,9 +17,10 @@ with facts:
     ui.autograd_facts(run, summarize(reference, run))
 
 st.subheader("The code that ran")
-st.caption("Read from the package with inspect.getsource. backward() fills w1.grad and w2.grad; "
+st.caption("Read from the package with inspect.getsource; the loss is the one the manual method "
+           "uses (twolayer/loss.py). backward() fills w1.grad and w2.grad; "
            "no gradient formula is written by hand. After the update the gradients are cleared "
            "by setting them to None, as optimizer.zero_grad() does by default; the assignment's "
            "w1.grad.zero_() gives the same numbers, a little more slowly.")
-ui.show_code(autograd.forward_loss, autograd.descend)
+ui.show_code(loss.loss_scale, loss.squared_error, autograd.forward_loss, autograd.descend)
 ui.downloads(config)

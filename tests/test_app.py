@@ -101,7 +101,7 @@ def test_graph_page_draws_both_graphs():
     assert not at.exception
     hand, autograd = graph_specs(at)
     x, _, w1, _ = config_arrays(tl.Config(n=32, hidden=40))
-    assert f'label="h\\n32×40\\nvalue ‖·‖={np.linalg.norm(x @ w1):.3g} [' in hand
+    assert f'label="h\\n32×40\\nvalue ‖·‖={np.linalg.norm(x @ w1):.3g}\\nin [' in hand
     assert '"relu" [label="relu\\n32×40\\nactive: ' in hand
     for node in ("SumBackward0", "PowBackward0", "SubBackward0", "MmBackward0·w2",
                  "ReluBackward0", "AccumulateGrad·w2", "MmBackward0·w1", "AccumulateGrad·w1"):
@@ -117,19 +117,19 @@ def test_graph_page_draws_both_graphs():
 def test_scrubber_moves_the_node_values():
     at = open_page("Computational Graph")
     before = graph_specs(at)
-    at.slider(key="graph_t").set_value(120).run()
+    at.slider(key="w_opt_t").set_value(120).run()
     after = graph_specs(at)
     assert not at.exception and before[0] != after[0] and before[1] != after[1]
     x, y, w1, w2 = config_arrays(tl.Config())
     loss_120 = tl.train_numpy(x, y, w1, w2, 1e-6, 121).losses[120]
-    assert f'"loss" [label="loss\\nscalar\\nvalue ‖·‖={loss_120:.3g} ' in after[0]
+    assert f'"loss" [label="loss\\nscalar\\nvalue ‖·‖={loss_120:.3g}\\n' in after[0]
     heatmap = chart(at, "graph_heatmap")
     assert heatmap["layout"]["title"]["text"].startswith("w1 at t=120, 1000×100")
 
 
 def test_following_a_line_highlights_both_graphs_and_shows_it():
     at = open_page("Computational Graph")
-    at.selectbox(key="graph_line").set_value("grad_w1").run()
+    at.selectbox(key="w_opt_line").set_value("grad_w1").run()
     assert at.code[0].value == "grad_w1 = x.T @ grad_h  # (D_in, H)"
     hand, autograd = graph_specs(at)
     assert 'color="#ff8c00", penwidth=3, dir=back' in hand.split('"w1" -> "matmul 1"')[1] \
@@ -140,7 +140,7 @@ def test_following_a_line_highlights_both_graphs_and_shows_it():
 
 def test_forward_view_draws_the_data_flow():
     at = open_page("Computational Graph")
-    at.radio(key="graph_view").set_value("forward").run()
+    at.radio(key="w_opt_view").set_value("forward").run()
     hand = graph_specs(at)[0]
     assert "dir=back" not in hand and '"x" -> "matmul 1" [label="64×1000"' in hand
 
@@ -169,6 +169,11 @@ def test_learning_rate_typed_as_text():
     assert not at.exception
 
 
+def button(at, label: str):
+    """The button with this label, wherever it is."""
+    return next(b for b in at.get("button") if b.label == label)
+
+
 def test_choices_and_reset():
     at = open_page("Manual Backprop")
     at.sidebar.radio(key="w_loss").set_value("mean").run()
@@ -176,9 +181,25 @@ def test_choices_and_reset():
     config = at.session_state["config"]
     assert (config.loss, config.dtype) == ("mean", "float32")
     np.testing.assert_array_equal(trace_y(at, "curve_numpy"), losses(config, "numpy"))
-    at.sidebar.button[0].click().run()
+    button(at, "Reset to the assignment").click().run()
     assert at.session_state["config"] == tl.Config()
     assert at.sidebar.radio(key="w_loss").value == "sum"
+
+
+def test_switching_to_the_mean_loss_offers_to_keep_the_steps():
+    # The mean-loss trap: at the same η the mean's steps are N·D_out = 640 times shorter.
+    at = open_page("Comparison")
+    at.sidebar.radio(key="w_loss").set_value("mean").run()
+    note = " ".join(c.value for c in at.sidebar.caption)
+    assert "N·D_out = 640 times smaller" in note and "barely moves" in note
+    assert "η·N·D_out = 0.00064 takes the summed loss's steps" in at.info[-1].value
+    button(at, "Keep the steps: η = 0.00064").click().run()
+    config = at.session_state["config"]
+    assert (config.loss, config.learning_rate) == ("mean", 0.00064)
+    # and it retraces the summed run at η = 1e-6, scaled by N·D_out
+    scaled = trace_y(at, "curve_numpy") * 640
+    np.testing.assert_allclose(scaled, losses(tl.Config(), "numpy"), rtol=1e-9)
+    assert not any(b.label.startswith("Keep the steps") for b in at.get("button"))
 
 
 def test_configuration_holds_across_pages():
@@ -228,10 +249,24 @@ def test_divergence_is_reported_not_plotted():
     at = open_page("Comparison", n=1024)
     assert not at.exception
     errors = [e.value for e in at.error]
-    assert len(errors) == 2 and all("diverged at iteration" in e for e in errors)
-    assert "Lower the learning rate" in errors[0]
+    assert len(errors) == 2 and all("diverged at iteration 6" in e for e in errors)
     y = trace_y(at, "curve_numpy")
-    assert np.isfinite(y).all() and len(y) < 10
+    assert np.isfinite(y).all() and len(y) == 6
+    rows = dict(zip(at.table[0].value["figure"], at.table[0].value["value"], strict=True))
+    assert rows["ms / iteration, manual backprop (numpy)"] == "— (diverged: too few iterations " \
+        "to time)"
+
+
+def test_divergence_advice_finds_a_rate_and_applies_it_in_one_click():
+    at = open_page("Comparison", n=1024)
+    button(at, "Find a learning rate that trains").click().run()
+    advice = at.info[0].value
+    assert "η = 1e-07 trains" in advice and "η·N·D_out = 0.001024" in advice
+    button(at, "Use the mean loss with η = 0.001024").click().run()
+    config = at.session_state["config"]
+    assert (config.loss, config.learning_rate, config.n) == ("mean", 0.001024, 1024)
+    assert not at.error and at.query_params["learning_rate"] == "0.001024"
+    assert trace_y(at, "curve_numpy")[-1] < 1e-2 * trace_y(at, "curve_numpy")[0]
 
 
 def test_pages_without_autograd_do_not_import_torch():
@@ -250,6 +285,13 @@ def test_pages_without_autograd_do_not_import_torch():
     assert out.stdout.strip().splitlines()[-1] == "False"
 
 
+def badge_rows(at) -> dict[str, str]:
+    """The gradient check's table: comparison -> its row of badges."""
+    (table,) = [m.value for m in at.markdown if "-badge[" in m.value]
+    rows = [line.split(" | ", 1) for line in table.splitlines()[2:]]
+    return {label.strip("| "): cells for label, cells in rows}
+
+
 def test_lockstep_page_views():
     at = open_page("Lock-step", iterations=40)
     assert not at.exception and len(at.error) == 0
@@ -257,8 +299,8 @@ def test_lockstep_page_views():
     assert [t["name"] for t in drift["data"]][:2] == ["|Δ loss|", "|Δ loss| / loss"]
     losses_numpy = decode(chart(at, "lockstep_losses")["data"][0]["y"])
     np.testing.assert_array_equal(losses_numpy, losses(tl.Config(iterations=40), "numpy"))
-    badges = [m.value for m in at.markdown if "-badge[" in m.value]
-    assert len(badges) == 6 and all("green" in b for b in badges)
+    rows = badge_rows(at)
+    assert len(rows) == 3 and all(r.count("green-badge") == 2 for r in rows.values())
     sweep = chart(at, "lr_sweep")
     assert sweep["layout"]["xaxis"]["type"] == "log"
     assert any(t["name"] == "diverged" for t in sweep["data"])
@@ -268,27 +310,45 @@ def test_lockstep_page_views():
 
 def test_lockstep_page_shows_an_injected_bug():
     at = open_page("Lock-step", iterations=40)
-    at.selectbox(key="ls_bug").set_value("relu_mask_dropped").run()
+    at.selectbox(key="w_opt_bug").set_value("relu_mask_dropped").run()
     assert not at.exception
-    badges = [m.value for m in at.markdown if "-badge[" in m.value]
-    assert any("red" in b and "manual vs finite differences" in b for b in badges)
+    rows = badge_rows(at)
+    assert "red-badge" in rows["manual vs finite differences"]
+    assert "red-badge" not in rows["autograd vs finite differences"]
     listing = at.get("html")[0].proto.body
-    assert '<mark style="background:#ffd5d5;display:block">' in listing
-    assert "BUG: the ReLU mask is dropped</mark>" in listing
-    at.selectbox(key="ls_bug").set_value("transpose_wrong_side").run()
+    marked = ('<mark style="background:#ffd5d5;display:inline-block;width:100%">'
+              "    grad_h = grad_h_relu  # BUG: the ReLU mask is dropped</mark>\n")
+    # the marked line is followed by the next line of code, not by a blank line
+    assert marked + "    grad_w1 = x.T @ grad_h" in listing
+    at.selectbox(key="w_opt_bug").set_value("transpose_wrong_side").run()
     assert not at.exception
     assert at.error[0].value.startswith("Shape error in `grad_h_relu = w2.T @ grad_y_pred`")
+    # nothing ran, so no empty charts and no table of nothing
+    keys = [c.proto.id for c in at.get("plotly_chart")]
+    assert not any("lockstep_drift" in k or "lockstep_losses" in k for k in keys)
+    assert "No iteration ran" in at.info[0].value
 
 
-def test_play_advances_the_scrubber():
+def test_play_keeps_its_pace_however_slow_the_frames():
+    from twolayer.ui import graph_view
+
     at = open_page("Computational Graph", iterations=100)
-    assert at.slider(key="graph_t").value == 0
+    assert at.slider(key="w_opt_t").value == 0
     at.toggle(key="graph_play").set_value(True).run()
-    assert at.slider(key="graph_t").value == 2  # steps of iterations // 50
+    assert not at.exception and at.session_state["play_clock"] is not None
+    # while playing, a progress line stands in for the slider (a widget would race the clock)
+    assert at.get("progress")[0].proto.text == "iteration t = 0 (playing)"
+    # the scrubber moves by wall time: 100 iterations per PLAY_RATE seconds
+    at.session_state["play_clock"] -= graph_view.PLAY_RATE / 10  # a frame that took 5 s
     at.run()
-    assert at.slider(key="graph_t").value == 4
+    t = at.session_state["options"]["t"]
+    assert t in (10, 11)  # 10 for the 5 s, + the run's own time
+    assert at.get("progress")[0].proto.text == f"iteration t = {t} (playing)"
+    heatmap = chart(at, "graph_heatmap")["layout"]["title"]["text"]
+    assert heatmap.startswith(f"w1 at t={t},")  # the heatmap shows the same iteration
     at.toggle(key="graph_play").set_value(False).run()
-    assert at.slider(key="graph_t").value == 4 and not at.exception
+    assert at.slider(key="w_opt_t").value == t and not at.exception
+    assert at.query_params["t"] == str(t)  # paused: the link holds the iteration
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -307,8 +367,8 @@ def test_edge_configurations_render(page, query):
     assert not at.exception and not at.error
 
 
-@pytest.mark.parametrize("page, key", [("Computational Graph", "graph_t"),
-                                       ("Lock-step", "ls_iteration")])
+@pytest.mark.parametrize("page, key", [("Computational Graph", "w_opt_t"),
+                                       ("Lock-step", "w_opt_at_iteration")])
 def test_lowering_iterations_keeps_the_slider_in_range(page, key):
     at = open_page(page, iterations=100)
     at.slider(key=key).set_value(90).run()
@@ -323,3 +383,93 @@ def test_graph_page_refuses_snapshots_over_the_budget(monkeypatch):
     assert not at.exception
     assert len(at.get("graphviz_chart")) == 0
     assert "The iteration scrubber can't run" in at.error[-1].value
+
+
+def test_lockstep_options_are_in_the_link_and_a_link_restores_them():
+    at = open_page("Lock-step", iterations=40)
+    at.selectbox(key="w_opt_bug").set_value("factor_2_missing").run()
+    at.selectbox(key="w_opt_relu").set_value("clamp").run()
+    at.selectbox(key="w_opt_dtype_torch").set_value("float32").run()
+    at.slider(key="w_opt_at_iteration").set_value(7).run()
+    link = {k: at.query_params[k] for k in ("bug", "relu", "dtype_numpy", "dtype_torch",
+                                            "at_iteration", "iterations")}
+    assert link == {"bug": "factor_2_missing", "relu": "clamp", "dtype_numpy": "float64",
+                    "dtype_torch": "float32", "at_iteration": "7", "iterations": "40"}
+    shared = open_page("Lock-step", **link)  # a fresh session opening the copied link
+    assert not shared.exception and not shared.warning
+    assert shared.selectbox(key="w_opt_bug").value == "factor_2_missing"
+    assert shared.selectbox(key="w_opt_relu").value == "clamp"
+    assert shared.selectbox(key="w_opt_dtype_torch").value == "float32"
+    assert shared.slider(key="w_opt_at_iteration").value == 7
+
+
+def test_malformed_lockstep_options_warn_and_fall_back():
+    at = open_page("Lock-step", iterations=40, bug="typo", at_iteration="40", relu="gelu")
+    assert not at.exception
+    warnings = " ".join(w.value for w in at.warning)
+    assert "bug must be one of 'none'" in warnings and "using the default bug='none'" in warnings
+    assert "at_iteration must be an iteration from 0 to 39, got 40" in warnings
+    assert "using the default relu='relu'" in warnings
+    assert at.selectbox(key="w_opt_bug").value == "none"
+
+
+def test_graph_options_are_in_the_link():
+    at = open_page("Computational Graph", iterations=100, t=42, view="forward", line="grad_h",
+                   tensor="grad_w1")
+    assert not at.exception and not at.warning
+    assert at.slider(key="w_opt_t").value == 42
+    assert at.radio(key="w_opt_view").value == "forward"
+    assert chart(at, "graph_heatmap")["layout"]["title"]["text"].startswith("grad_w1 at t=42")
+    at.selectbox(key="w_opt_line").set_value("grad_w2").run()
+    assert at.query_params["line"] == "grad_w2" and at.query_params["t"] == "42"
+
+
+def test_other_pages_links_leave_the_lockstep_options_behind():
+    at = open_page("Lock-step", iterations=40, bug="factor_2_missing")
+    at.switch_page("pages/2_Manual_Backprop.py").run()
+    assert "bug" not in at.query_params and at.query_params["iterations"] == "40"
+
+
+def test_choosing_a_late_bug_moves_the_check_to_where_it_bites():
+    # Gradients not zeroed: the first step is the correct one, so t = 0 shows all green.
+    at = open_page("Lock-step", iterations=40)
+    at.selectbox(key="w_opt_bug").set_value("grads_not_zeroed").run()
+    assert at.slider(key="w_opt_at_iteration").value == 1
+    assert "red-badge" in badge_rows(at)["autograd vs finite differences"]
+    at.slider(key="w_opt_at_iteration").set_value(0).run()
+    assert "does not show yet" in at.warning[0].value and "t = 1" in at.warning[0].value
+
+
+def test_lockstep_tables_and_downloads_are_readable():
+    at = open_page("Lock-step", iterations=40)
+    maxima = at.table[0].value
+    labels = list(maxima["numpy − torch"])
+    assert labels[:2] == ["|Δ loss|, absolute", "|Δ loss| / loss, relative"]
+    assert not any("max_abs" in label for label in labels)
+    assert all(t.isdigit() for t in maxima["at iteration t"])
+    downloads = {b.proto.label: b.proto for b in at.get("download_button")}
+    assert "Per-iteration differences (CSV)" in downloads
+    assert "Configuration and options (JSON)" in downloads
+
+
+@pytest.mark.parametrize("field, typed, message", [
+    ("seed", -3, "seed must be an integer from 0 to 4,294,967,295, got -3"),
+    ("iterations", 200000, "iterations must be an integer from 1 to 100,000, got 200000"),
+    ("n", 0, "n must be an integer from 1 to 100,000, got 0"),
+])
+def test_out_of_range_numbers_are_refused_in_the_sidebar(field, typed, message):
+    at = open_page("Manual Backprop")
+    before = at.session_state["config"]
+    at.sidebar.number_input(key=f"w_{field}").set_value(typed).run()
+    assert not at.exception
+    assert message + ". Kept the previous value." in at.sidebar.error[0].value
+    assert at.session_state["config"] == before
+    assert at.sidebar.number_input(key=f"w_{field}").value == getattr(before, field)
+    assert at.query_params[field] == str(getattr(before, field))
+
+
+def test_speed_says_what_it_covers():
+    at = open_page("Comparison", iterations=50)
+    rows = list(at.table[0].value["figure"])
+    assert "ms / iteration, manual backprop (numpy), over 49 iterations (the first, a warm-up, " \
+           "left out)" in rows

@@ -244,7 +244,8 @@ def test_download_holds_both_methods_losses(browser, server):
     with page.expect_download(timeout=TIMEOUT_MS) as download:
         page.get_by_role("button", name="Loss histories (CSV)").click()
     lines = pathlib.Path(download.value.path()).read_text().splitlines()
-    assert download.value.suggested_filename == "losses_seed4_n64_h100.csv"
+    assert download.value.suggested_filename == \
+        "losses_seed4_n64_din1000_h100_dout10_lr1e-06_it30_float64_sum.csv"
     assert lines[0] == "t,loss_numpy,loss_torch" and len(lines) == 31
     config = tl.Config(seed=4, iterations=30)
     numpy_losses = expected_losses(config, "numpy", 30)
@@ -261,19 +262,32 @@ def test_download_holds_both_methods_losses(browser, server):
 def test_lockstep_bug_injection_highlights_and_fails_the_check(browser, server):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page, console = open_page(context, f"{server}/Lock_step?iterations=40")
-    assert page.get_by_text("manual vs finite differences").count() == 2  # w1 and w2
+    check_row = page.locator("tr", has_text="manual vs finite differences")
+    check_row.wait_for(timeout=TIMEOUT_MS)  # the check is drawn after the first charts
+    assert check_row.locator("td").count() == 3  # the comparison, then w1 and w2
     page.locator('[data-testid="stSelectbox"]', has_text="Inject a bug").click()
     page.get_by_role("option", name="ReLU mask dropped").click()
     marked = page.locator("mark", has_text="BUG: the ReLU mask is dropped")
     marked.wait_for(timeout=TIMEOUT_MS)
     _wait_idle(page)
     assert marked.inner_text().strip() == "grad_h = grad_h_relu  # BUG: the ReLU mask is dropped"
-    # the check now fails for the manual method's w1 gradient
-    badge = page.get_by_text("w1: manual vs finite differences").first.inner_text()
-    assert float(badge.rsplit(": ", 1)[1]) > 1e-2
+    # the check now fails for the manual method's w1 gradient: error > tolerance
+    badge = check_row.locator("td").nth(1).inner_text()
+    error, limit = (float(v) for v in badge.split()[-3::2])
+    assert ">" in badge and error > 1e-2 > limit
     page.screenshot(path=str(SHOTS / "Lock_step_bug.png"), full_page=True)
+    page.wait_for_function("window.location.search.includes('bug=relu_mask_dropped')",
+                           timeout=TIMEOUT_MS)
+    share_link = page.url
     assert_clean(page, console)
     context.close()
+
+    # the link reproduces the view in a fresh context: the same bug, marked in the code
+    other = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page, console = open_page(other, share_link)
+    assert page.locator("mark", has_text="BUG: the ReLU mask is dropped").count() == 1
+    assert_clean(page, console)
+    other.close()
 
 
 def test_scrubber_changes_the_node_values(browser, server):
@@ -296,5 +310,47 @@ def test_scrubber_changes_the_node_values(browser, server):
     assert page.locator('[data-testid="stSlider"]').first.inner_text().strip().startswith(
         "iteration t")
     page.screenshot(path=str(SHOTS / "Computational_Graph_t99.png"), full_page=True)
+    assert_clean(page, console)
+    context.close()
+
+
+def test_an_out_of_range_number_is_refused_out_loud(browser, server):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page, console = open_page(context, f"{server}/Manual_Backprop?seed=5")
+    seed = page.locator('section[data-testid="stSidebar"] input[aria-label="seed"]')
+    seed.fill("-3")
+    seed.press("Enter")
+    error = page.locator('section[data-testid="stSidebar"] [data-testid="stAlertContentError"]')
+    error.wait_for(timeout=TIMEOUT_MS)
+    _wait_idle(page)
+    assert "seed must be an integer from 0 to 4,294,967,295, got -3" in error.inner_text()
+    assert sidebar_value(page, "seed") == "5" and "seed=5" in page.url
+    assert_clean(page, console)
+    context.close()
+
+
+GRAPH_TEXT_PX = """() => Array.from(
+  document.querySelectorAll("[data-testid='stGraphVizChart'] svg")).map(svg => {
+    const text = svg.querySelector('g.node text');
+    const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+    return parseFloat(text.getAttribute('font-size')) * scale; })"""
+
+
+def test_graph_text_is_readable_and_play_keeps_the_views_together(browser, server):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page, console = open_page(context, f"{server}/Computational_Graph?iterations=100")
+    sizes = page.evaluate(GRAPH_TEXT_PX)
+    assert len(sizes) == 2 and min(sizes) >= 12, sizes  # px of node text, both graphs
+    page.get_by_text("▶ Play").click()
+    page.wait_for_function(
+        "(document.querySelector('[data-testid=\"stProgress\"]') || {}).textContent"
+        " >= 'iteration t = 4'", timeout=TIMEOUT_MS)
+    page.get_by_text("▶ Play").click()
+    page.locator('[data-testid="stSliderThumbValue"]').wait_for(timeout=TIMEOUT_MS)
+    _wait_idle(page)
+    t = int(page.locator('[data-testid="stSliderThumbValue"]').inner_text())
+    assert t >= 4 and f"t={t}" in page.url
+    title = page.locator(".js-plotly-plot .gtitle").text_content()
+    assert title.startswith(f"w1 at t={t},")
     assert_clean(page, console)
     context.close()

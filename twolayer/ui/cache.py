@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ..advice import stable_learning_rate
 from ..compare import train
 from ..config import Config
 from ..data import init_weights, make_dataset
@@ -33,3 +34,11 @@ def training_run(config: Config, method: str) -> TrainingRun:
     x, y = dataset(config.seed, config.n, config.d_in, config.d_out)
     w1, w2 = initial_weights(config.seed, config.d_in, config.hidden, config.d_out)
     return train(method, config, (x, y, w1, w2))
+
+
+@st.cache_data(max_entries=32, show_spinner="Trying smaller learning rates…")
+def stable_rate(config: Config) -> float | None:
+    """A learning rate that trains where config's diverges (twolayer.advice)."""
+    x, y = dataset(config.seed, config.n, config.d_in, config.d_out)
+    w1, w2 = initial_weights(config.seed, config.d_in, config.hidden, config.d_out)
+    return stable_learning_rate(config, (x, y, w1, w2))

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import html
-import math
 
 import streamlit as st
 
 from ..config import DTYPES, Config
+from ..export import lockstep_json, records_csv, run_tag
 from ..lockstep import (
     Lockstep,
     Options,
@@ -18,32 +18,48 @@ from ..lockstep import (
     sum_vs_mean,
 )
 from ..variants import BUGS, RELU_CONVENTIONS, Listing
+from . import options as page_options
+
+OPTIONS = (  # the page's own options, in its URL beside the configuration
+    page_options.Option("dtype_numpy", lambda config: config.dtype, DTYPES),
+    page_options.Option("dtype_torch", lambda config: config.dtype, DTYPES),
+    page_options.Option("relu", "relu", tuple(RELU_CONVENTIONS)),
+    page_options.Option("bug", "none", tuple(BUGS)),
+    page_options.Option("at_iteration", 0),
+)
 
 
 def lockstep_controls(config: Config) -> Options:
     """Each method's dtype, the ReLU convention and an injected bug, chosen on the page."""
-    dtype_numpy, dtype_torch, relu, bug = st.columns(4)
-    default = DTYPES.index(config.dtype)
+    dtype_numpy, dtype_torch, relu, bug = st.columns([1, 1, 1.3, 1.5])
     return Options(
-        dtype_numpy=dtype_numpy.selectbox("dtype, manual (numpy)", DTYPES, index=default,
-                                          key="ls_dtype_numpy"),
-        dtype_torch=dtype_torch.selectbox("dtype, autograd (torch)", DTYPES, index=default,
-                                          key="ls_dtype_torch"),
-        relu=relu.selectbox("ReLU derivative at h = 0", tuple(RELU_CONVENTIONS),
-                            format_func=lambda k: RELU_CONVENTIONS[k].label, key="ls_relu"),
-        bug=bug.selectbox("Inject a bug (for teachers)", tuple(BUGS),
-                          format_func=lambda k: BUGS[k].label, key="ls_bug"),
+        dtype_numpy=page_options.select("dtype_numpy", "dtype, manual (numpy)", DTYPES,
+                                   container=dtype_numpy),
+        dtype_torch=page_options.select("dtype_torch", "dtype, autograd (torch)", DTYPES,
+                                   container=dtype_torch),
+        relu=page_options.select("relu", "ReLU derivative at h = 0", tuple(RELU_CONVENTIONS),
+                            lambda k: RELU_CONVENTIONS[k].label, container=relu),
+        bug=page_options.select("bug", "Inject a bug (for teachers)", tuple(BUGS),
+                           lambda k: BUGS[k].label, container=bug,
+                           then=_bug_chosen, then_args=(config.iterations,)),
     )
 
 
+def _bug_chosen(iterations: int) -> None:
+    """A new bug: move the gradient check to where the bug first shows, if it was before."""
+    shows_from = BUGS[page_options.value("bug")].shows_from
+    if page_options.value("at_iteration") < shows_from < iterations:
+        page_options.set_value("at_iteration", shows_from)
+
+
 @st.cache_data(max_entries=16, show_spinner="Stepping both methods side by side…")
-def cached_lockstep(config: Config, options: Options) -> Lockstep:
-    return lockstep(config, options)
+def cached_lockstep(config: Config, variant: Options) -> Lockstep:
+    return lockstep(config, variant)
 
 
 @st.cache_data(max_entries=32, show_spinner="Checking gradients…")
-def cached_gradcheck(config: Config, options: Options, at_iteration: int) -> dict:
-    return lockstep_gradcheck(config, options, at_iteration)
+def cached_gradcheck(config: Config, variant: Options, at_iteration: int) -> dict:
+    return lockstep_gradcheck(config, variant, at_iteration)
 
 
 @st.cache_data(max_entries=8, show_spinner="Training from w1 = 0 with each convention…")
@@ -69,8 +85,9 @@ def show_listings(listings: dict[str, Listing], names: tuple[str, ...]) -> None:
         lines = []
         for index, line in enumerate(listing.source.splitlines()):
             text = html.escape(line) or " "
-            if index in listing.changed:
-                text = f'<mark style="background:#ffd5d5;display:block">{text}</mark>'
+            if index in listing.changed:  # inline-block: no line break of its own
+                text = (f'<mark style="background:#ffd5d5;display:inline-block;'
+                        f'width:100%">{text}</mark>')
             lines.append(text)
         blocks.append("\n".join(lines))
     body = "\n\n".join(blocks)
@@ -83,24 +100,61 @@ CHECK_PAIRS = (("manual_vs_autograd", "manual vs autograd"),
                ("autograd_vs_numeric", "autograd vs finite differences"))
 
 
-def check_tolerance(options: Options) -> float:
-    """What a relative error may reach and still pass: float32 keeps ~7 digits."""
-    return 1e-6 if options.dtype_numpy == options.dtype_torch == "float64" else 1e-3
+def gradcheck_badges(check: dict) -> None:
+    """A table: one row per comparison, a badge per matrix, green within its tolerance,
+    red beyond, gray where the dtype guarantees no digit or the run diverged."""
+    rows = ["| comparison | w1 | w2 |", "|---|---|---|"]
+    for pair, label in CHECK_PAIRS:
+        cells = [badge(check[f"rel_err_{pair}_{name}"], check[f"tolerance_{pair}_{name}"],
+                       check[f"verdict_{pair}_{name}"]) for name in ("w1", "w2")]
+        rows.append(f"| {label} | {cells[0]} | {cells[1]} |")
+    st.markdown("\n".join(rows))
 
 
-def gradcheck_badges(check: dict, tolerance: float) -> None:
-    """One badge per comparison and matrix: green within tolerance, red beyond."""
-    for name in ("w1", "w2"):
-        for col, (pair, label) in zip(st.columns(3), CHECK_PAIRS, strict=True):
-            with col:
-                error_badge(f"{name}: {label}", check[f"rel_err_{pair}_{name}"], tolerance)
+BADGE = {  # verdict: (color, icon)
+    "pass": ("green", ":material/check:"),
+    "fail": ("red", ":material/close:"),
+    "no digits": ("gray", ":material/blur_on:"),
+    "not finite": ("gray", ":material/block:"),
+}
 
 
-def error_badge(label: str, value: float | None, tolerance: float) -> None:
-    """A green badge when a relative error is within tolerance, red when not, gray if unknown."""
-    if value is None or math.isnan(value):
-        st.badge(f"{label}: — (not finite: the run diverged)", color="gray")
-        return
-    ok = value <= tolerance
-    st.badge(f"{label}: {value:.1e}", color="green" if ok else "red",
-             icon=":material/check:" if ok else ":material/close:")
+def badge(error: float, limit: float, verdict: str) -> str:
+    """A markdown badge with the relative error and the tolerance it is held to."""
+    color, icon = BADGE[verdict]
+    if verdict == "not finite":
+        text = "— not finite: the run diverged"
+    elif verdict == "no digits":
+        text = f"{error:.1e}; bound {limit:.0e}: no digit guaranteed"
+    else:
+        text = f"{error:.1e} {'≤' if verdict == 'pass' else '>'} {limit:.1e}"
+    return f":{color}-badge[{icon} {text}]"
+
+
+MAXIMA_LABELS = {  # record: what it measures, as the table says it
+    "abs_loss_diff": "|Δ loss|, absolute",
+    "rel_loss_diff": "|Δ loss| / loss, relative",
+    "max_abs_w1_diff": "largest |Δw1| entry",
+    "max_abs_w2_diff": "largest |Δw2| entry",
+    "max_abs_grad_w1_diff": "largest |Δgrad_w1| entry",
+    "max_abs_grad_w2_diff": "largest |Δgrad_w2| entry",
+}
+
+
+def maxima_table(result: Lockstep) -> dict[str, list[str]]:
+    """Each difference's largest value over the run and the iteration where it peaked."""
+    peaks = result.peaks()
+    return {"numpy − torch": [MAXIMA_LABELS[name] for name in peaks],
+            "largest": ["—" if v is None else f"{v:.3g}" for v, _ in peaks.values()],
+            "at iteration t": ["—" if t is None else str(t) for _, t in peaks.values()]}
+
+
+def downloads(config: Config, variant: Options, result: Lockstep) -> None:
+    """The per-iteration differences (CSV) and what produced them (JSON)."""
+    tag = run_tag(config, variant)
+    csv, cfg = st.columns(2)
+    csv.download_button("Per-iteration differences (CSV)", lambda: records_csv(result),
+                        f"lockstep_{tag}.csv", "text/csv", on_click="ignore", width="stretch")
+    cfg.download_button("Configuration and options (JSON)", lockstep_json(config, variant),
+                        f"lockstep_{tag}.json", "application/json", on_click="ignore",
+                        width="stretch")

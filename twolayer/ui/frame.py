@@ -13,14 +13,14 @@ import streamlit as st
 from ..config import (
     DTYPES,
     LOSSES,
-    MAX_ITERATIONS,
-    MAX_SEED,
-    MAX_SIZE,
     Config,
+    check_field,
     config_from_strings,
     parse_field,
     validate,
 )
+from . import options as page_options
+from .options import Option
 
 # The fields a page's URL carries, under the CLI's names.
 URL_FIELDS = ("seed", "n", "d_in", "hidden", "d_out", "learning_rate", "iterations", "dtype",
@@ -45,17 +45,20 @@ LABELS = {
     "dtype": ("dtype", "float64 agrees to ~1e-12 between methods; float32 drifts."),
     "loss": ("loss", "sum: Σ (y_pred − y)², the assignment's. mean: divided by N·D_out."),
 }
-MAXIMA = {"seed": MAX_SEED, "n": MAX_SIZE, "d_in": MAX_SIZE, "hidden": MAX_SIZE,
-          "d_out": MAX_SIZE, "iterations": MAX_ITERATIONS}
 
 
-def page(title: str, icon: str) -> Config:
-    """Set up a page and its sidebar; the page's validated Config (or an error and a stop)."""
+def page(title: str, icon: str, options: tuple[Option, ...] = ()) -> Config:
+    """Set up a page and its sidebar; the page's validated Config (or an error and a stop).
+
+    options: the page's own options, kept beside the configuration in the session and
+    the URL (read them with twolayer.ui.options).
+    """
     st.set_page_config(page_title=f"{title} · twolayer", page_icon=icon, layout="wide")
     config = _current_config()
+    option_values = page_options.current(options, config)
     _navigation(config)
     _sidebar(config)
-    _write_url(config)
+    _write_url(config, option_values)
     for warning in st.session_state.pop("url_warnings", []):
         st.warning(f"Link parameter ignored: {warning}.")
     for error in st.session_state.pop("input_errors", []):
@@ -86,10 +89,11 @@ def _text(name: str, value) -> str:
     return f"{value:g}" if name == "learning_rate" else str(value)
 
 
-def _write_url(config: Config) -> None:
-    """Mirror the configuration into the query string, so the address bar is a share link."""
-    wanted = _url_values(config)
-    if {k: st.query_params.get(k) for k in wanted} != wanted:
+def _write_url(config: Config, option_values: dict) -> None:
+    """Mirror the configuration and the page's options into the query string, so the
+    address bar is a share link."""
+    wanted = {**_url_values(config), **page_options.url_text(option_values)}
+    if st.query_params.to_dict() != wanted:
         st.query_params.from_dict(wanted)
 
 
@@ -114,6 +118,7 @@ def _sidebar(config: Config) -> None:
                       on_change=_on_change, args=("learning_rate",))
         _choice("dtype", config.dtype, DTYPES)
         _choice("loss", config.loss, LOSSES)
+        _loss_switch_note(config)
         st.button("Reset to the assignment", on_click=_reset, width="stretch",
                   help="N=64, D_in=1000, H=100, D_out=10, η=1e-6, 500 iterations, "
                        "float64, summed loss, seed 0.")
@@ -124,11 +129,12 @@ def _seed_state(name: str, value) -> None:
 
 
 def _number(name: str, value: int) -> None:
+    # No min_value/max_value: the browser would keep an out-of-range entry to itself, red
+    # and silent; the callback checks the range and says why a value was refused.
     _seed_state(name, value)
     label, help_text = LABELS[name]
-    low = 0 if name == "seed" else 1
-    st.number_input(label, min_value=low, max_value=MAXIMA[name], step=1, key=f"w_{name}",
-                    help=help_text, on_change=_on_change, args=(name,))
+    st.number_input(label, step=1, key=f"w_{name}", help=help_text, on_change=_on_change,
+                    args=(name,))
 
 
 def _choice(name: str, value: str, options: tuple[str, ...]) -> None:
@@ -142,12 +148,42 @@ def _on_change(name: str) -> None:
     """A widget changed: store its value in the Config, or keep the old one and say why."""
     raw = st.session_state[f"w_{name}"]
     try:
-        value = parse_field(name, raw) if isinstance(raw, str) else raw
+        value = parse_field(name, raw) if isinstance(raw, str) else check_field(name, raw)
     except ValueError as error:
         st.session_state["input_errors"] = [f"{error}. Kept the previous value."]
         return
-    st.session_state["config"] = st.session_state["config"].replace(**{name: value})
+    old = st.session_state["config"]
+    st.session_state["config"] = old.replace(**{name: value})
+    if name == "loss" and value != old.loss:  # the mean-loss trap: say it, offer the fix
+        st.session_state["loss_switch"] = (value, old.learning_rate)
+
+
+def _loss_switch_note(config: Config) -> None:
+    """Right after the loss changed: the same η now takes steps N·D_out times smaller (to the
+    mean) or larger (to the sum); a button keeps the steps as they were."""
+    switch = st.session_state.get("loss_switch")
+    if switch != (config.loss, config.learning_rate):
+        return
+    factor = config.n * config.d_out
+    if config.loss == "mean":
+        same_steps = config.learning_rate * factor
+        st.caption(f"The mean's gradient is N·D_out = {factor:,} times smaller than the sum's: "
+                   f"at η = {config.learning_rate:g} each step is {factor:,} times shorter and "
+                   "training barely moves.")
+    else:
+        same_steps = config.learning_rate / factor
+        st.caption(f"The sum's gradient is N·D_out = {factor:,} times larger than the mean's: "
+                   f"at η = {config.learning_rate:g} each step is {factor:,} times longer and "
+                   "may diverge.")
+    st.button(f"Keep the steps: η = {same_steps:.3g}", key="keep_steps",
+              on_click=apply_changes, args=({"learning_rate": float(f"{same_steps:.3g}")},))
 
 
 def _reset() -> None:
     st.session_state["config"] = Config()
+
+
+def apply_changes(changes: dict) -> None:
+    """A button's callback: change some configuration fields at once."""
+    st.session_state["config"] = st.session_state["config"].replace(**changes)
+    st.session_state.pop("loss_switch", None)

@@ -20,6 +20,7 @@ from ..config import Config, format_bytes
 from ..config import check_memory as check_memory_budget
 from ..graph import LINKS, autograd_drawing, dot_text, drawing, forward_graph
 from ..svg import svg_text
+from . import options as page_options
 
 HEATMAP_TENSORS = ("x", "w1", "h", "h_relu", "w2", "y_pred", "grad_y_pred", "grad_w2",
                    "grad_h_relu", "grad_h", "grad_w1")
@@ -55,6 +56,20 @@ def heatmap(config: Config, t: int, name: str):
     return values, block, tensor.shape
 
 
+def heatmap_figure(name: str, t: int, values, block, shape):
+    """The heatmap of one tensor at iteration t, rows running down as in a matrix."""
+    import plotly.graph_objects as go
+
+    title = f"{name} at t={t}, {shape[0]}×{shape[1] if len(shape) > 1 else 1}"
+    if block != (1, 1):
+        title += f", averaged over {block[0]}×{block[1]} blocks"
+    fig = go.Figure(go.Heatmap(z=values, colorscale="RdBu", zmid=0))
+    fig.update_layout(height=360, margin={"l": 40, "r": 20, "t": 40, "b": 40}, title=title)
+    fig.update_yaxes(autorange="reversed", title="row block")
+    fig.update_xaxes(title="column block")
+    return fig
+
+
 def _fmt(value: float) -> str:
     return f"{value:.3g}"
 
@@ -66,11 +81,13 @@ def hand_labels(nodes: dict) -> dict[str, list[str]]:
         if name == "relu":
             labels[name] = [f"active: {100 * info['active']:.1f}% of units"]
             continue
+        # Norm and range on lines of their own: narrower nodes keep the drawing's text large
         value = info["value"]
-        lines = [f"value ‖·‖={_fmt(value['norm'])} [{_fmt(value['min'])}, {_fmt(value['max'])}]"]
+        lines = [f"value ‖·‖={_fmt(value['norm'])}",
+                 f"in [{_fmt(value['min'])}, {_fmt(value['max'])}]"]
         if info["grad"]:
             g = info["grad"]
-            lines.append(f"grad ‖·‖={_fmt(g['norm'])} [{_fmt(g['min'])}, {_fmt(g['max'])}]")
+            lines += [f"grad ‖·‖={_fmt(g['norm'])}", f"in [{_fmt(g['min'])}, {_fmt(g['max'])}]"]
         labels[name] = lines
     return labels
 
@@ -86,8 +103,8 @@ def autograd_labels(graph) -> dict[str, list[str]]:
         if received is not None:
             lines.append(f"receives ‖·‖={_fmt(float(np.linalg.norm(received)))}")
         sent = [g for g in graph.sent.get(node.id, []) if g is not None]
-        if sent:
-            lines.append("sends ‖·‖=" + ", ".join(_fmt(float(np.linalg.norm(g))) for g in sent))
+        for k, grad in enumerate(sent):  # one line per input keeps the node narrow
+            lines.append(f"{'sends' if k == 0 else 'and'} ‖·‖={_fmt(float(np.linalg.norm(grad)))}")
         labels[node.id] = lines
     return labels
 
@@ -110,17 +127,16 @@ def code_line(name: str) -> str:
 
 
 def exports(hand, autograd, t: int) -> None:
-    """DOT and SVG downloads of both graphs as shown."""
+    """DOT and SVG downloads of both graphs as shown, made only when clicked."""
     cols = st.columns(4)
-    files = (("hand-drawn", hand), ("autograd", autograd))
-    for k, (title, drawn) in enumerate(files):
-        name = "twolayer" if title == "hand-drawn" else "autograd"
-        cols[2 * k].download_button(f"{title} graph (DOT)", dot_text(name, *drawn),
-                                    f"{name}_graph_t{t}.dot", "text/vnd.graphviz",
-                                    on_click="ignore", width="stretch")
-        cols[2 * k + 1].download_button(f"{title} graph (SVG)", svg_text(*drawn),
-                                        f"{name}_graph_t{t}.svg", "image/svg+xml",
-                                        on_click="ignore", width="stretch")
+    files = (("hand-drawn", "twolayer", hand), ("autograd", "autograd", autograd))
+    for k, (title, name, drawn) in enumerate(files):
+        cols[2 * k].download_button(
+            f"{title} graph (DOT)", lambda name=name, drawn=drawn: dot_text(name, *drawn),
+            f"{name}_graph_t{t}.dot", "text/vnd.graphviz", on_click="ignore", width="stretch")
+        cols[2 * k + 1].download_button(
+            f"{title} graph (SVG)", lambda drawn=drawn: svg_text(*drawn),
+            f"{name}_graph_t{t}.svg", "image/svg+xml", on_click="ignore", width="stretch")
 
 
 def check_memory(config: Config) -> None:
@@ -142,3 +158,24 @@ def memory_note(config: Config) -> str:
 
 
 LINE_CHOICES = ("none", *LINKS)
+VIEWS = ("backward", "forward")
+OPTIONS = (  # the page's own options, in its URL beside the configuration
+    page_options.Option("view", "backward", VIEWS),
+    page_options.Option("line", "none", LINE_CHOICES),
+    page_options.Option("t", 0),
+    page_options.Option("tensor", "w1", HEATMAP_TENSORS),
+)
+PLAY_RATE = 50  # a full pass of the iterations takes 50 s of Play, whatever their number
+
+
+def advance(iterations: int, now: float) -> int:
+    """Move the scrubber on by wall time since the last tick, so that Play keeps its pace
+    however long a frame takes to draw; loops back at the end."""
+    last = st.session_state.get("play_clock")
+    st.session_state["play_clock"] = now
+    if last is None:
+        return page_options.value("t")
+    moved = max(1, round((now - last) * iterations / PLAY_RATE))
+    t = (page_options.value("t") + moved) % iterations
+    page_options.set_value("t", t)
+    return t

@@ -6,28 +6,50 @@ import inspect
 
 import streamlit as st
 
+from ..advice import divergence_advice, mean_learning_rate, probe_iterations
 from ..config import Config
-from ..export import config_json, losses_csv, weights_npz
+from ..export import config_json, losses_csv, run_tag, weights_npz
 from ..run import TrainingRun
-from .cache import training_run
+from .cache import stable_rate, training_run
+from .frame import apply_changes
 
 NAMES = {"numpy": "manual backprop (numpy)", "torch": "autograd (torch)"}
 
 
 def report_divergence(config: Config, *runs: TrainingRun) -> bool:
-    """An st.error per diverged run, saying what to change; True if any diverged."""
-    diverged = False
-    for run in runs:
-        if run.diverged_at is None:
-            continue
-        diverged = True
-        st.error(
-            f"The {NAMES[run.method]} run diverged at iteration {run.diverged_at}: the loss "
-            f"became inf/NaN, so training stopped there. Lower the learning rate (now "
-            f"{config.learning_rate:g}), or switch the loss to mean, which divides the "
-            f"gradient by N·D_out = {config.n * config.d_out:,}."
-        )
-    return diverged
+    """An st.error per diverged run, then what to change; True if any diverged."""
+    diverged = [run for run in runs if run.diverged_at is not None]
+    for run in diverged:
+        st.error(f"The {NAMES[run.method]} run diverged at iteration {run.diverged_at}: the "
+                 "loss became inf/NaN, so training stopped there.")
+    if diverged:
+        _advice(config)
+    return bool(diverged)
+
+
+def _advice(config: Config) -> None:
+    """A learning rate that trains (found on request: it costs a few short runs), with
+    one-click buttons for it and for the mean loss's matching rate."""
+    if st.session_state.get("advice_for") != config:
+        st.button("Find a learning rate that trains", key="advice_find", on_click=_ask,
+                  args=(config,), help=f"Tries η/10, η/100, … over the first "
+                                       f"{probe_iterations(config)} iterations.")
+        return
+    suggestion = stable_rate(config)
+    st.info(divergence_advice(config, suggestion))
+    if suggestion is None:
+        return
+    left, right = st.columns(2)
+    left.button(f"Use η = {suggestion:g}", key="advice_rate", on_click=apply_changes,
+                args=({"learning_rate": suggestion},))
+    if config.loss == "sum":
+        matching = mean_learning_rate(config, suggestion)
+        right.button(f"Use the mean loss with η = {matching:g}", key="advice_mean",
+                     on_click=apply_changes, args=({"loss": "mean", "learning_rate": matching},))
+
+
+def _ask(config: Config) -> None:
+    st.session_state["advice_for"] = config
 
 
 def show_code(*functions) -> None:
@@ -46,7 +68,7 @@ def downloads(config: Config) -> None:
     def both_runs():
         return training_run(config, "numpy"), training_run(config, "torch")
 
-    tag = f"seed{config.seed}_n{config.n}_h{config.hidden}"
+    tag = run_tag(config)
     csv, cfg, npz = st.columns(3)
     csv.download_button("Loss histories (CSV)", lambda: losses_csv(*both_runs()),
                         f"losses_{tag}.csv", "text/csv", on_click="ignore", width="stretch")
@@ -60,20 +82,34 @@ def downloads(config: Config) -> None:
 def summary_table(summary: dict) -> dict[str, list[str]]:
     """The comparison's figures as a two-column table, numbers formatted for reading."""
     rows = [
-        ("final loss, manual (numpy)", summary["final_loss_numpy"]),
-        ("final loss, autograd (torch)", summary["final_loss_torch"]),
-        ("ms / iteration, manual (numpy)", summary["ms_per_iter_numpy"]),
-        ("ms / iteration, autograd (torch)", summary["ms_per_iter_torch"]),
-        ("max absolute loss difference", summary["max_abs_loss_diff"]),
-        ("max relative loss difference", summary["max_rel_loss_diff"]),
-        ("max |w1 difference| (final)", summary["max_abs_w1_diff"]),
-        ("max |w2 difference| (final)", summary["max_abs_w2_diff"]),
+        ("final loss, manual (numpy)", _number(summary["final_loss_numpy"])),
+        ("final loss, autograd (torch)", _number(summary["final_loss_torch"])),
+        *(speed_row(summary, method) for method in ("numpy", "torch")),
+        ("max absolute loss difference", _number(summary["max_abs_loss_diff"])),
+        ("max relative loss difference", _number(summary["max_rel_loss_diff"])),
+        ("max |w1 difference| (final)", _weights(summary["max_abs_w1_diff"])),
+        ("max |w2 difference| (final)", _weights(summary["max_abs_w2_diff"])),
     ]
-    return {"figure": [name for name, _ in rows], "value": [_number(v) for _, v in rows]}
+    return {"figure": [name for name, _ in rows], "value": [value for _, value in rows]}
+
+
+def speed_row(summary: dict, method: str) -> tuple[str, str]:
+    """ms/iteration and what it covers: the timed iterations, never a diverged run."""
+    ms, timed = summary[f"ms_per_iter_{method}"], summary[f"timed_iterations_{method}"]
+    label = f"ms / iteration, {NAMES[method]}"
+    if summary[f"diverged_at_{method}"] is not None:
+        return label, "— (diverged: too few iterations to time)"
+    if ms is None:
+        return label, "— (one iteration: all warm-up)"
+    return f"{label}, over {timed} iterations (the first, a warm-up, left out)", f"{ms:.4g}"
 
 
 def _number(value) -> str:
     return "—" if value is None else f"{value:.4g}"
+
+
+def _weights(value) -> str:
+    return "— (a run diverged: its final weights are inf/NaN)" if value is None else f"{value:.4g}"
 
 
 def first_lines(run: TrainingRun, count: int) -> str:
@@ -108,7 +144,9 @@ def autograd_facts(run: TrainingRun, summary: dict) -> None:
 
     st.metric("dtype · device", f"{run.dtype} · {run.device}")
     st.metric("final loss", _number(run.final_loss))
-    st.metric("ms / iteration", f"{run.ms_per_iter:.3f}")
+    speed = "—" if run.ms_per_iter is None else f"{run.ms_per_iter:.3f}"
+    st.metric("ms / iteration", speed, help=f"Over {run.timed_iterations} iterations: the first, "
+              "a warm-up, is left out; none for a diverged run.")
     st.metric("max relative loss difference vs manual", _number(summary["max_rel_loss_diff"]))
     st.metric("max |w1 difference| vs manual", _number(summary["max_abs_w1_diff"]))
     st.caption(f"PyTorch {torch.__version__}. The manual run uses the same data, weights and "
