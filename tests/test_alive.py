@@ -150,3 +150,16 @@ def test_snapshots_respect_the_memory_budget():
     assert snapshot_bytes(config) == 10 * 8 * 2_000 * 20_004
     with pytest.raises(ValueError, match="the scrubber's weight snapshots would need 2.98 GiB"):
         record_snapshots(config)
+
+
+@pytest.mark.parametrize("t", [0, 1, 49])
+def test_early_weights_need_no_snapshots_and_match_them(t):
+    from twolayer.alive import early_weights
+
+    config = tl.Config(iterations=120)
+    expected = weights_at(record_snapshots(config), t)
+    got = early_weights(config, t)
+    np.testing.assert_array_equal(got[0], expected[0])
+    np.testing.assert_array_equal(got[1], expected[1])
+    with pytest.raises(ValueError, match="iteration must be an integer from 0 to 49"):
+        early_weights(config, 50)

@@ -20,6 +20,7 @@ from .config import (
     budget_from_mb,
     check_int,
 )
+from .cost import DEFAULT_CLI_BUDGET, budget_from_text, check_compute
 
 EXIT_DIVERGED, EXIT_USAGE = 1, 2
 DEFAULTS = Config()
@@ -90,6 +91,8 @@ def _add_config_flags(parser: argparse.ArgumentParser) -> None:
                         help="where autograd runs (cpu)")
     parser.add_argument("--memory-budget-mb", type=float, default=None,
                         help="refuse configurations needing more (2048)")
+    parser.add_argument("--compute-budget-s", type=float, default=None,
+                        help="refuse commands estimated to compute longer (3600)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
 
@@ -105,10 +108,21 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         config = config_from_args(args)
+        check_command_cost(args, config)
         return COMMANDS[args.command](args, config)
     except (UsageError, ValueError) as error:
         print(f"twolayer: error: {error}", file=sys.stderr)
         return EXIT_USAGE
+
+
+def check_command_cost(args, config: Config) -> None:
+    """Refuse, before anything runs, a command estimated to exceed the compute budget."""
+    raw = args.compute_budget_s
+    budget = None if raw is None else budget_from_text(raw, "--compute-budget-s")
+    runs = {"train": 1, "compare": 2, "lockstep": 2,
+            "gradcheck": 1 + 2 / config.iterations,  # the steps to --at-iteration, one check
+            "bench": 4 * (getattr(args, "repeats", 1) + 1)}[args.command]  # and warm-ups
+    check_compute(config, runs, f"`{args.command}`", budget, DEFAULT_CLI_BUDGET)
 
 
 def cmd_train(args, config: Config) -> int:

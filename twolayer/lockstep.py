@@ -24,12 +24,13 @@ from .compare import (
     relative_difference,
     sample_indices,
     tolerance,
-    train,
     verdict,
 )
 from .config import DTYPES, Config, check_choice, check_int
 from .loss import loss_scale
+from .manual import start_numpy
 from .rounding import agreement_bounds, update_bound
+from .tasks import finish, training_task
 from .variants import BUGS, VARIANT_SOURCES, resolve
 
 RECORDS = ("loss_numpy", "loss_torch", "abs_loss_diff", "rel_loss_diff", "max_abs_w1_diff",
@@ -57,9 +58,9 @@ class Options:
 class Pair:
     """The two methods' state, stepped together."""
 
-    def __init__(self, config: Config, options: Options):
+    def __init__(self, config: Config, options: Options, arrays=None):
         self.functions, self.listings = resolve(options.bug, options.relu)
-        x, y, w1, w2 = config_arrays(config)
+        x, y, w1, w2 = arrays if arrays is not None else config_arrays(config)
         if options.zero_w1:
             w1 = np.zeros_like(w1)
         self.learning_rate = config.learning_rate
@@ -77,8 +78,9 @@ class Pair:
 
     def step(self):
         """One iteration of each: (loss_numpy, grads_numpy, loss_torch, grads_torch)."""
-        loss_n, g1_n, g2_n = self.functions["manual_step"](
-            self.x, self.y, self.w1, self.w2, self.learning_rate, self.scale)
+        with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported instead
+            loss_n, g1_n, g2_n = self.functions["manual_step"](
+                self.x, self.y, self.w1, self.w2, self.learning_rate, self.scale)
         loss_t, g1_t, g2_t = self.functions["autograd_step"](
             self.x_tensor, self.y_tensor, self.w1_tensor, self.w2_tensor,
             self.learning_rate, self.scale)
@@ -112,34 +114,45 @@ class Lockstep:
 
 def lockstep(config: Config, options: Options = Options()) -> Lockstep:
     """Run both methods side by side for config.iterations, recording where they differ."""
+    with one_torch_thread():
+        return finish(lockstep_task(config, options))
+
+
+def lockstep_task(config: Config, options: Options = Options(), arrays=None):
+    """lockstep() as a task (twolayer.tasks): yields after every iteration."""
     config.validated()
     options.checked()
-    pair = Pair(config, options)
+    pair = Pair(config, options, arrays)
     records = {name: np.full(config.iterations, np.nan) for name in RECORDS}
     result = Lockstep(records, 0, listings=pair.listings)
-    with np.errstate(over="ignore", invalid="ignore"), one_torch_thread():
-        for t in range(config.iterations):
-            w1_t, w2_t = pair.torch_weights()
-            _record_weights(records, t, pair, w1_t, w2_t)
-            try:
-                loss_n, grads_n, loss_t, grads_t = pair.step()
-            except (ValueError, RuntimeError) as error:
-                result.error = shape_error_message(error, options.bug)
-                break
-            _record_step(records, t, loss_n, grads_n, loss_t, grads_t)
-            result.iterations_run = t + 1
-            if not (math.isfinite(loss_n) and math.isfinite(loss_t)):
-                result.diverged_at = t
-                break
+    for t in range(config.iterations):
+        _record_weights(records, t, pair, *pair.torch_weights())
+        try:
+            loss_n, grads_n, loss_t, grads_t = pair.step()
+        except (ValueError, RuntimeError) as error:
+            result.error = shape_error_message(error, options.bug)
+            break
+        _record_step(records, t, loss_n, grads_n, loss_t, grads_t)
+        result.iterations_run = t + 1
+        if not (math.isfinite(loss_n) and math.isfinite(loss_t)):
+            result.diverged_at = t
+            break
+        yield t + 1, config.iterations, result
     return result
 
 
 def _record_weights(records, t, pair, w1_t, w2_t) -> None:
-    records["max_abs_w1_diff"][t] = np.max(np.abs(pair.w1 - w1_t))
-    records["max_abs_w2_diff"][t] = np.max(np.abs(pair.w2 - w2_t))
+    with np.errstate(over="ignore", invalid="ignore"):
+        records["max_abs_w1_diff"][t] = np.max(np.abs(pair.w1 - w1_t))
+        records["max_abs_w2_diff"][t] = np.max(np.abs(pair.w2 - w2_t))
 
 
 def _record_step(records, t, loss_n, grads_n, loss_t, grads_t) -> None:
+    with np.errstate(over="ignore", invalid="ignore"):
+        _record_differences(records, t, loss_n, grads_n, loss_t, grads_t)
+
+
+def _record_differences(records, t, loss_n, grads_n, loss_t, grads_t) -> None:
     records["loss_numpy"][t], records["loss_torch"][t] = loss_n, loss_t
     records["abs_loss_diff"][t] = abs(loss_n - loss_t)
     records["rel_loss_diff"][t] = relative_difference(np.array(loss_n), np.array(loss_t))
@@ -205,21 +218,28 @@ def lockstep_gradcheck(config: Config, options: Options = Options(), at_iteratio
     large enough that w - rate * grad keeps every digit of the gradient. The
     finite differences are taken in float64 at each method's own weights.
     """
+    with one_torch_thread():
+        return finish(gradcheck_task(config, options, at_iteration, samples, eps))
+
+
+def gradcheck_task(config: Config, options: Options = Options(), at_iteration: int = 0,
+                   samples: int = 20, eps: float = DEFAULT_EPS, arrays=None):
+    """lockstep_gradcheck() as a task: yields after every step on the way to at_iteration."""
     check_int("at_iteration", at_iteration, 0, config.iterations - 1)
     check_int("samples", samples, 1, 10_000)
-    pair = Pair(config.validated(), options.checked())
+    pair = Pair(config.validated(), options.checked(), arrays)
     try:
-        with np.errstate(over="ignore", invalid="ignore"), one_torch_thread():
-            for _ in range(at_iteration):
-                pair.step()
-            before_n = (pair.w1.astype(np.float64), pair.w2.astype(np.float64))
-            before_t = tuple(w.astype(np.float64) for w in pair.torch_weights())
-            picks = [sample_indices(w.shape, samples, config.seed + k)
-                     for k, w in enumerate(before_n)]
-            numeric_n = _numeric(pair, before_n, picks, eps)
-            numeric_t = _numeric(pair, before_t, picks, eps)
-            pair.learning_rate = _probe_rate(before_n, numeric_n)
+        for t in range(at_iteration):
             pair.step()
+            yield t + 1, at_iteration + 1
+        before_n = (pair.w1.astype(np.float64), pair.w2.astype(np.float64))
+        before_t = tuple(w.astype(np.float64) for w in pair.torch_weights())
+        picks = [sample_indices(w.shape, samples, config.seed + k)
+                 for k, w in enumerate(before_n)]
+        numeric_n = _numeric(pair, before_n, picks, eps)
+        numeric_t = _numeric(pair, before_t, picks, eps)
+        pair.learning_rate = _probe_rate(before_n, numeric_n)
+        pair.step()
     except (ValueError, RuntimeError) as error:
         return {"error": shape_error_message(error, options.bug)}
     after_n = (pair.w1.astype(np.float64), pair.w2.astype(np.float64))
@@ -308,14 +328,27 @@ def _gradcheck_report(manual: Side, autograd: Side, eps: float) -> dict:
 # --- ReLU at zero, sum vs mean, learning-rate sweep -------------------------------
 
 
+RELU_DEMO_ITERATIONS = 50  # enough to see whether w1 ever moves
+
+
 def relu_zero_demo(config: Config) -> dict[str, dict]:
     """From w1 = 0 (every h is exactly 0), each ReLU convention: does w1 ever move?"""
+    with one_torch_thread():
+        return finish(relu_zero_task(config))
+
+
+def relu_zero_task(config: Config, arrays=None):
+    """relu_zero_demo() as a task."""
     outcome = {}
-    short = config.replace(iterations=min(config.iterations, 50))
-    for relu in ("relu", "clamp", "maximum"):
-        pair = Pair(short, Options(relu=relu, zero_w1=True))
-        with np.errstate(over="ignore", invalid="ignore"), one_torch_thread():
-            losses = [pair.step()[0] for _ in range(short.iterations)]
+    short = config.replace(iterations=min(config.iterations, RELU_DEMO_ITERATIONS))
+    conventions = ("relu", "clamp", "maximum")
+    total = len(conventions) * short.iterations
+    for k, relu in enumerate(conventions):
+        pair = Pair(short, Options(relu=relu, zero_w1=True), arrays)
+        losses = []
+        for t in range(short.iterations):
+            losses.append(pair.step()[0])
+            yield k * short.iterations + t + 1, total
         outcome[relu] = {"final_loss": losses[-1], "first_loss": losses[0],
                          "max_abs_w1": float(np.max(np.abs(pair.w1))),
                          "max_abs_w1_torch": float(np.max(np.abs(pair.torch_weights()[0])))}
@@ -324,22 +357,49 @@ def relu_zero_demo(config: Config) -> dict[str, dict]:
 
 def sum_vs_mean(config: Config):
     """The summed run at lr and the mean run at lr * N * D_out: (run_sum, run_mean)."""
-    arrays = config_arrays(config)
-    run_sum = train("numpy", config.replace(loss="sum"), arrays)
-    run_mean = train("numpy", config.replace(loss="mean", learning_rate=mean_learning_rate(config)),
-                     arrays)
-    return run_sum, run_mean
+    return finish(sum_vs_mean_task(config))
+
+
+def sum_vs_mean_task(config: Config, arrays=None):
+    """sum_vs_mean() as a task: the two runs one after the other."""
+    x, y, w1, w2 = arrays if arrays is not None else config_arrays(config)
+    mean = config.replace(loss="mean", learning_rate=mean_learning_rate(config))
+    runs = []
+    for k, variant in enumerate((config.replace(loss="sum"), mean)):
+        training = start_numpy(x, y, w1, w2, variant.learning_rate, variant.iterations,
+                               variant.loss, variant.dtype)
+        runs.append((yield from training_task(training, k * config.iterations,
+                                              2 * config.iterations)))
+    return tuple(runs)
+
+
+SWEEP_DECADES = (-3, 1.5)  # learning rates from 1e-3 to 10**1.5 times the current one
+SWEEP_POINTS = 10
+
+
+def sweep_rates(config: Config) -> np.ndarray:
+    """The learning rates a sweep tries, log-spaced around the current one."""
+    center = math.log10(config.learning_rate)
+    low, high = SWEEP_DECADES
+    return np.logspace(center + low, center + high, SWEEP_POINTS)
 
 
 def learning_rate_sweep(config: Config, rates: np.ndarray | None = None) -> dict[str, list]:
     """Final loss against learning rate (numpy method); None where training diverged."""
-    if rates is None:
-        center = math.log10(config.learning_rate)
-        rates = np.logspace(center - 3, center + 1.5, 13)  # 13 runs: ~3 s at the defaults
-    arrays = config_arrays(config)
+    return finish(sweep_task(config, rates))
+
+
+def sweep_task(config: Config, rates: np.ndarray | None = None, arrays=None):
+    """learning_rate_sweep() as a task; a run that diverges stops there, so the rates past
+    the largest stable step cost only a few iterations each."""
+    rates = sweep_rates(config) if rates is None else rates
+    x, y, w1, w2 = arrays if arrays is not None else config_arrays(config)
     finals, diverged = [], []
-    for rate in rates:
-        run = train("numpy", config.replace(learning_rate=float(rate)), arrays)
+    total = len(rates) * config.iterations
+    for k, rate in enumerate(rates):
+        training = start_numpy(x, y, w1, w2, float(rate), config.iterations, config.loss,
+                               config.dtype)
+        run = yield from training_task(training, k * config.iterations, total)
         finals.append(None if run.diverged_at is not None else run.final_loss)
         diverged.append(run.diverged_at)
     return {"learning_rate": [float(r) for r in rates], "final_loss": finals,
