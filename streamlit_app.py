@@ -5,7 +5,7 @@ import streamlit as st
 from twolayer import figures, ui
 from twolayer.compare import summarize
 
-config = ui.page("Comparison", "⚖️")
+config = ui.page("Comparison", "⚖️", runs=2)
 st.title("Manual backprop vs autograd")
 st.markdown(
     "A two-layer network `y_pred = relu(x @ w1) @ w2`, fitted by gradient descent on "
@@ -13,12 +13,15 @@ st.markdown(
     "left with the gradients worked out by hand in numpy, on the right with PyTorch autograd."
 )
 
-run_numpy = ui.training_run(config, "numpy")
-run_torch = ui.training_run(config, "torch")
-ui.report_divergence(config, run_numpy, run_torch)
+notices = st.container()
+left, right = (column.empty() for column in st.columns(2))
+# While a run trains (when no visitor has asked for it before), its curve grows in place.
+run_numpy = ui.training_run(config, "numpy", ui.grow_in(left))
+run_torch = ui.training_run(config, "torch", ui.grow_in(right))
+with notices:
+    ui.report_divergence(config, run_numpy, run_torch)
 
 y_range = figures.log_range(run_numpy, run_torch)
-left, right = st.columns(2)
 left.plotly_chart(figures.loss_curve(run_numpy, y_range), key="curve_numpy")
 right.plotly_chart(figures.loss_curve(run_torch, y_range), key="curve_torch")
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import pathlib
-import socket
 import statistics
 import subprocess
 import sys
@@ -19,15 +18,9 @@ import time
 import urllib.request
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+sys.path.insert(0, str(ROOT / "tests"))
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from serverhelpers import CHROMIUM, CHROMIUM_ARGS, free_port  # noqa: E402
 
 
 @contextlib.contextmanager
@@ -87,8 +80,7 @@ def first_renders(repeats: int) -> tuple[float, float]:
 
     cold, warm = [], []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
-                                             args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for _ in range(repeats):
             with server(ROOT / "streamlit_app.py", ROOT) as (url, _):
                 cold.append(render_seconds(browser, f"{url}/"))
@@ -132,9 +124,12 @@ def first_render_server_side(repeats: int) -> float:
     warm = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
     warm.query_params["seed"] = "99"
     warm.run()
+    from twolayer.ui import work
+
     times = []
     for _ in range(repeats):
         st.cache_data.clear()
+        work.STORE.clear()  # the app's own cache: nothing served from the last repetition
         at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
         start = time.perf_counter()
         at.run()

@@ -8,7 +8,7 @@ from twolayer import ui
 from twolayer.graph import LINK_NOTES, dot_text
 from twolayer.ui import graph_view, options
 
-config = ui.page("Computational Graph", "🕸️", graph_view.OPTIONS)
+config = ui.page("Computational Graph", "🕸️", graph_view.OPTIONS, runs=1.2)
 st.title("Computational graph")
 st.markdown(
     "Left, the graph drawn by hand: `h = x @ w1`, `h_relu = relu(h)`, `y_pred = h_relu @ w2`, "

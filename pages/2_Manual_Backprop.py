@@ -6,17 +6,19 @@ from twolayer import figures, loss, manual, ui
 
 config = ui.page("Manual Backprop", "✍️")
 st.title("Manual backprop (numpy)")
-run = ui.training_run(config, "numpy")
-ui.report_divergence(config, run)
-
+notices = st.container()
 formulas, curve = st.columns(2)
 with formulas:
     st.subheader("The chain rule, line by line")
     ui.gradient_formulas(config)
 with curve:
-    st.plotly_chart(figures.loss_curve(run), key="curve_numpy")
+    chart = st.empty()
+    run = ui.training_run(config, "numpy", ui.grow_in(chart))
+    chart.plotly_chart(figures.loss_curve(run), key="curve_numpy")
     st.markdown("The first iterations, printed as the assignment prints them (`print(t, loss)`):")
     st.code(ui.first_lines(run, 10), language="text")
+with notices:
+    ui.report_divergence(config, run)
 
 st.subheader("The code that ran")
 st.caption("Read from the package with inspect.getsource: this is what produced the curve above. "

@@ -5,14 +5,16 @@ import streamlit as st
 from twolayer import autograd, figures, loss, ui
 from twolayer.compare import summarize
 
-config = ui.page("Autograd", "🔥")
+config = ui.page("Autograd", "🔥", runs=2)
 st.title("Autograd (PyTorch)")
-run = ui.training_run(config, "torch")
-reference = ui.training_run(config, "numpy")
-ui.report_divergence(config, run)
-
+notices = st.container()
 curve, facts = st.columns([2, 1])
-curve.plotly_chart(figures.loss_curve(run), key="curve_torch")
+chart = curve.empty()
+run = ui.training_run(config, "torch", ui.grow_in(chart))
+chart.plotly_chart(figures.loss_curve(run), key="curve_torch")
+reference = ui.training_run(config, "numpy")
+with notices:
+    ui.report_divergence(config, run)
 with facts:
     ui.autograd_facts(run, summarize(reference, run))
 

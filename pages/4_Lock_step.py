@@ -5,10 +5,11 @@ import streamlit as st
 from twolayer import figures, ui
 from twolayer.advice import mean_learning_rate
 from twolayer.compare import DEFAULT_EPS, FD_TOLERANCE
+from twolayer.lockstep import SWEEP_POINTS
 from twolayer.ui import options
 from twolayer.variants import BUGS, RELU_CONVENTIONS
 
-config = ui.page("Lock-step", "👣", ui.explore.OPTIONS)
+config = ui.page("Lock-step", "👣", ui.explore.OPTIONS, runs=4.5)
 st.title("Lock-step explorer")
 st.markdown(
     "Both methods start from the same data and weights and take their steps side by side; "
@@ -20,27 +21,35 @@ variant = ui.explore.lockstep_controls(config)
 variant_notes = [RELU_CONVENTIONS[variant.relu].note, BUGS[variant.bug].note]
 st.caption(" ".join(note for note in variant_notes if note))
 
-result = ui.explore.cached_lockstep(config, variant)
-if result.error:
-    st.error(result.error)
-elif result.diverged_at is not None:
-    st.error(f"The lock-step run diverged at iteration {result.diverged_at} (a loss became "
-             f"inf/NaN). Lower the learning rate (now {config.learning_rate:g}) or remove "
-             "the injected bug.")
-
+notices = st.container()
 st.subheader("1 · Lock-step differences")
+st.markdown(
+    "Each line is a largest absolute difference between the methods at that iteration, on "
+    "a log scale: in float64 both sit near rounding level (~1e-15 for the weights); give "
+    "one method float32 and the gap grows to float32's rounding and beyond."
+)
+drift, losses = (column.empty() for column in st.columns(2))
+
+
+def draw(run, keyed=False):
+    drift.plotly_chart(figures.lockstep_drift(run), key="lockstep_drift" if keyed else None)
+    losses.plotly_chart(figures.lockstep_losses(run), key="lockstep_losses" if keyed else None)
+
+
+result = ui.explore.lockstep_run(config, variant, draw)
+with notices:
+    if result.error:
+        st.error(result.error)
+    elif result.diverged_at is not None:
+        st.error(f"The lock-step run diverged at iteration {result.diverged_at} (a loss "
+                 f"became inf/NaN). Lower the learning rate (now {config.learning_rate:g}) or "
+                 "remove the injected bug.")
 if result.iterations_run == 0:
-    st.info("No iteration ran, so there is nothing to compare: the first step fails (see the "
-            "error above and the marked line in the code below).")
+    drift.info("No iteration ran, so there is nothing to compare: the first step fails (see "
+               "the error above and the marked line in the code below).")
+    losses.empty()
 else:
-    st.markdown(
-        "Each line is a largest absolute difference between the methods at that iteration, on "
-        "a log scale: in float64 both sit near rounding level (~1e-15 for the weights); give "
-        "one method float32 and the gap grows to float32's rounding and beyond."
-    )
-    drift, losses = st.columns(2)
-    drift.plotly_chart(figures.lockstep_drift(result), key="lockstep_drift")
-    losses.plotly_chart(figures.lockstep_losses(result), key="lockstep_losses")
+    draw(result, keyed=True)
     st.table(ui.explore.maxima_table(result))
     ui.explore.downloads(config, variant, result)
 
@@ -63,7 +72,7 @@ shows_from = BUGS[variant.bug].shows_from
 if at_iteration < shows_from:
     st.warning(f"At t = {at_iteration} this bug does not show yet: the first step is the "
                f"correct one. Move the slider to t = {shows_from} or later to see it bite.")
-check = ui.explore.cached_gradcheck(config, variant, at_iteration)
+check = ui.explore.gradient_check(config, variant, at_iteration)
 if "error" in check:
     st.info("No gradient check: the step itself fails (see the error above).")
 else:
@@ -85,7 +94,7 @@ st.markdown(
     "method 2, splits a tie evenly, 0.5 each way. Random weights almost never hit h = 0 "
     "exactly; starting from w1 = 0 makes every h zero, and the convention decides everything:"
 )
-demo = ui.explore.cached_relu_zero(config)
+demo = ui.explore.relu_zero(config)
 st.table({
     "convention": [RELU_CONVENTIONS[k].label for k in demo],
     "loss at t=0": [f"{v['first_loss']:.6g}" for v in demo.values()],
@@ -104,11 +113,15 @@ st.markdown(
     "exactly (the name “MSE” belongs to the mean). At the same η the mean loss takes steps "
     f"{factor:,} times smaller and barely moves."
 )
-run_sum, run_mean = ui.explore.cached_sum_vs_mean(config)
-curves, sweep = st.columns(2)
-curves.plotly_chart(figures.sum_vs_mean(run_sum, run_mean, factor), key="sum_vs_mean")
-sweep.plotly_chart(figures.learning_rate_sweep(ui.explore.cached_sweep(config),
-                                               config.learning_rate), key="lr_sweep")
+if ui.explore.on_request("sum_vs_mean", config, "Train both losses and sweep η",
+                         f"Two runs of {config.iterations:,} iterations, then "
+                         f"{SWEEP_POINTS} runs at learning rates from η/1000 to η·30 (a run "
+                         "that diverges stops there).", runs=2 + SWEEP_POINTS):
+    run_sum, run_mean = ui.explore.sum_and_mean(config)
+    curves, sweep = st.columns(2)
+    curves.plotly_chart(figures.sum_vs_mean(run_sum, run_mean, factor), key="sum_vs_mean")
+    sweep.plotly_chart(figures.learning_rate_sweep(ui.explore.sweep(config),
+                                                   config.learning_rate), key="lr_sweep")
 st.markdown(
     "With the summed loss the gradient grows with N, so the same η takes steps 16 times larger "
     "at N = 1024 than at N = 64 — past the largest stable step for this loss's curvature, so "

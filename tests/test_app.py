@@ -18,11 +18,17 @@ PAGES = list(PAGE_FILES)
 @pytest.fixture(autouse=True)
 def fresh_caches():
     """Each test trains for itself: no run is served from another test's cache."""
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    clear_caches()
     yield
+    clear_caches()
+
+
+def clear_caches():
+    from twolayer.ui import work
+
     st.cache_data.clear()
-    st.cache_resource.clear()
+    if work.STORE is not None:
+        work.STORE.clear()
 
 
 def losses(config, method):
@@ -301,11 +307,16 @@ def test_lockstep_page_views():
     np.testing.assert_array_equal(losses_numpy, losses(tl.Config(iterations=40), "numpy"))
     rows = badge_rows(at)
     assert len(rows) == 3 and all(r.count("green-badge") == 2 for r in rows.values())
+    relu_table = at.table[2].value  # after the maxima and the sampled gradients
+    assert relu_table["max |w1| at the end (numpy / torch)"][0] == "0 / 0"
+    # sum vs mean and the sweep cost 12 runs: computed on request only
+    keys = [c.proto.id for c in at.get("plotly_chart")]
+    assert not any("lr_sweep" in k or "sum_vs_mean" in k for k in keys)
+    button(at, "Train both losses and sweep η").click().run()
     sweep = chart(at, "lr_sweep")
     assert sweep["layout"]["xaxis"]["type"] == "log"
     assert any(t["name"] == "diverged" for t in sweep["data"])
-    relu_table = at.table[2].value  # after the maxima and the sampled gradients
-    assert relu_table["max |w1| at the end (numpy / torch)"][0] == "0 / 0"
+    assert chart(at, "sum_vs_mean")["data"][1]["name"].startswith("mean loss × N·D_out")
 
 
 def test_lockstep_page_shows_an_injected_bug():

@@ -4,25 +4,18 @@ Runs wherever /usr/bin/chromium exists; under CI (CI=true) a missing Chromium is
 failure, not a skip, so these tests cannot silently vanish there.
 """
 
-import contextlib
 import os
 import pathlib
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 
 import pytest
+from serverhelpers import CHROMIUM, CHROMIUM_ARGS, LOGS, streamlit_server
 
 import twolayer as tl
 from twolayer.compare import config_arrays
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 SHOTS = ROOT / "artifacts" / "screenshots"
-LOGS = ROOT / "artifacts" / "server-logs"  # one per server started, for a failing test
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 if not os.path.exists(CHROMIUM):
     if os.environ.get("CI"):
         pytest.fail("Chromium is missing under CI: .ci/run must install it", pytrace=False)
@@ -30,10 +23,6 @@ if not os.path.exists(CHROMIUM):
                 allow_module_level=True)
 sync_api = pytest.importorskip("playwright.sync_api")
 
-# As for any headless Chromium on a closed network: no background connections.
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 PAGES = {  # URL path: (title on the page, what a drawn page shows)
     "": ("Manual backprop vs autograd", ".js-plotly-plot .main-svg"),
     "Computational_Graph": ("Computational graph", "[data-testid='stGraphVizChart'] svg"),
@@ -45,49 +34,6 @@ TIMEOUT_MS = 90_000
 # The y values of the first Plotly chart after plotly.js decoded them (the figure's own
 # .data keeps them base64-encoded).
 FIRST_Y = "document.querySelector('.js-plotly-plot')._fullData[0].y"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextlib.contextmanager
-def streamlit_server():
-    """A fresh `streamlit run streamlit_app.py` on 127.0.0.1; stopped by its PID."""
-    port = free_port()
-    LOGS.mkdir(parents=True, exist_ok=True)
-    log = open(LOGS / f"streamlit-{port}.log", "w")  # noqa: SIM115 - closed in finally
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
-         "--server.headless", "true", "--server.address", "127.0.0.1",
-         "--server.port", str(port)],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, proc)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
-
-
-def _wait_healthy(url: str, proc: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, "streamlit exited during start-up"
-        with contextlib.suppress(OSError):
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:
-                if reply.read() == b"ok":
-                    return
-        time.sleep(0.2)
-    raise AssertionError("streamlit did not answer /_stcore/health within 60 s")
 
 
 @pytest.fixture(scope="module")

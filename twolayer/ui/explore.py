@@ -7,18 +7,21 @@ import html
 import streamlit as st
 
 from ..config import DTYPES, Config
+from ..cost import check_compute
 from ..export import lockstep_json, records_csv, run_tag
 from ..lockstep import (
     Lockstep,
     Options,
-    learning_rate_sweep,
-    lockstep,
-    lockstep_gradcheck,
-    relu_zero_demo,
-    sum_vs_mean,
+    gradcheck_task,
+    lockstep_task,
+    relu_zero_task,
+    sum_vs_mean_task,
+    sweep_task,
 )
 from ..variants import BUGS, RELU_CONVENTIONS, Listing
 from . import options as page_options
+from .cache import arrays
+from .work import cached, compute_budget
 
 OPTIONS = (  # the page's own options, in its URL beside the configuration
     page_options.Option("dtype_numpy", lambda config: config.dtype, DTYPES),
@@ -52,29 +55,56 @@ def _bug_chosen(iterations: int) -> None:
         page_options.set_value("at_iteration", shows_from)
 
 
-@st.cache_data(max_entries=16, show_spinner="Stepping both methods side by side…")
-def cached_lockstep(config: Config, variant: Options) -> Lockstep:
-    return lockstep(config, variant)
+def lockstep_run(config: Config, variant: Options, preview=None) -> Lockstep:
+    """Both methods stepped side by side (twolayer.lockstep), from the server's cache;
+    preview(result) draws the run so far while it steps."""
+    return cached(("lockstep", config, variant),
+                  lambda: lockstep_task(config, variant, arrays(config)),
+                  "Stepping both methods side by side", preview)
 
 
-@st.cache_data(max_entries=32, show_spinner="Checking gradients…")
-def cached_gradcheck(config: Config, variant: Options, at_iteration: int) -> dict:
-    return lockstep_gradcheck(config, variant, at_iteration)
+def gradient_check(config: Config, variant: Options, at_iteration: int) -> dict:
+    """The three-way check at one iteration of the lock-step run."""
+    return cached(("gradcheck", config, variant, at_iteration),
+                  lambda: gradcheck_task(config, variant, at_iteration,
+                                         arrays=arrays(config)),
+                  f"Stepping to iteration {at_iteration} and checking gradients")
 
 
-@st.cache_data(max_entries=8, show_spinner="Training from w1 = 0 with each convention…")
-def cached_relu_zero(config: Config) -> dict:
-    return relu_zero_demo(config)
+def relu_zero(config: Config) -> dict:
+    """Each ReLU convention trained from w1 = 0."""
+    return cached(("relu zero", config), lambda: relu_zero_task(config, arrays(config)),
+                  "Training from w1 = 0 with each convention")
 
 
-@st.cache_data(max_entries=8, show_spinner="Training with the sum and the mean loss…")
-def cached_sum_vs_mean(config: Config):
-    return sum_vs_mean(config)
+def sum_and_mean(config: Config):
+    """The summed run and the mean run at the matching rate."""
+    return cached(("sum vs mean", config), lambda: sum_vs_mean_task(config, arrays(config)),
+                  "Training with the sum and the mean loss")
 
 
-@st.cache_data(max_entries=8, show_spinner="Sweeping the learning rate…")
-def cached_sweep(config: Config) -> dict:
-    return learning_rate_sweep(config)
+def sweep(config: Config) -> dict:
+    """Final loss against learning rate."""
+    return cached(("sweep", config), lambda: sweep_task(config, arrays=arrays(config)),
+                  "Sweeping the learning rate")
+
+
+def on_request(name: str, config: Config, label: str, help_text: str, runs: float) -> bool:
+    """A button for work a visitor may not want: True once asked for this configuration
+    (and within the compute budget; if not, an error says so)."""
+    asked = st.session_state.setdefault("requested", {})
+    if asked.get(name) != config:
+        if st.button(label, key=f"request_{name}", help=help_text):
+            asked[name] = config
+        else:
+            st.caption(help_text)
+            return False
+    try:
+        check_compute(config, runs, "This part", compute_budget())
+    except ValueError as error:
+        st.error(f"{error}.")
+        return False
+    return True
 
 
 def show_listings(listings: dict[str, Listing], names: tuple[str, ...]) -> None:

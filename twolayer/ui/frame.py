@@ -19,7 +19,9 @@ from ..config import (
     parse_field,
     validate,
 )
+from ..cost import check_compute
 from . import options as page_options
+from . import work
 from .options import Option
 
 # The fields a page's URL carries, under the CLI's names.
@@ -47,13 +49,15 @@ LABELS = {
 }
 
 
-def page(title: str, icon: str, options: tuple[Option, ...] = ()) -> Config:
+def page(title: str, icon: str, options: tuple[Option, ...] = (), runs: float = 1.0) -> Config:
     """Set up a page and its sidebar; the page's validated Config (or an error and a stop).
 
     options: the page's own options, kept beside the configuration in the session and
     the URL (read them with twolayer.ui.options).
+    runs: how many whole runs of one method the page computes, for the compute budget.
     """
     st.set_page_config(page_title=f"{title} · twolayer", page_icon=icon, layout="wide")
+    work.setup()
     config = _current_config()
     option_values = page_options.current(options, config)
     _navigation(config)
@@ -64,7 +68,8 @@ def page(title: str, icon: str, options: tuple[Option, ...] = ()) -> Config:
     for error in st.session_state.pop("input_errors", []):
         st.sidebar.error(error)
     try:
-        validate(config)
+        validate(config, work.memory_budget())
+        check_compute(config, runs, "This page", work.compute_budget())
     except ValueError as error:
         st.error(f"This configuration can't run: {error}.")
         st.stop()
@@ -75,7 +80,7 @@ def _current_config() -> Config:
     """The session's Config; on a session's first run, the one its URL describes."""
     if "config" not in st.session_state:
         params = {name: st.query_params[name] for name in URL_FIELDS if name in st.query_params}
-        config, warnings = config_from_strings(params, URL_FIELDS)
+        config, warnings = config_from_strings(params, URL_FIELDS, work.memory_budget())
         st.session_state["config"] = config
         st.session_state["url_warnings"] = warnings
     return st.session_state["config"]

@@ -8,10 +8,12 @@ import streamlit as st
 
 from .. import manual
 from ..alive import (
+    DEFAULT_EVERY,
     downsample,
+    early_weights,
     node_summaries,
-    record_snapshots,
     snapshot_bytes,
+    snapshots_task,
     tensors_at,
     weights_at,
 )
@@ -20,38 +22,60 @@ from ..config import Config, format_bytes
 from ..config import check_memory as check_memory_budget
 from ..graph import LINKS, autograd_drawing, dot_text, drawing, forward_graph
 from ..svg import svg_text
+from ..tasks import call_task
 from . import options as page_options
+from .cache import arrays
+from .work import cached, memory_budget
 
 HEATMAP_TENSORS = ("x", "w1", "h", "h_relu", "w2", "y_pred", "grad_y_pred", "grad_w2",
                    "grad_h_relu", "grad_h", "grad_w1")
 
 
-@st.cache_resource(max_entries=4, show_spinner="Training and keeping weight snapshots…")
 def snapshots(config: Config):
     """Weight snapshots of the manual run (shared, never modified: weights_at copies)."""
-    return record_snapshots(config)
+    return cached(("snapshots", config), lambda: snapshots_task(config, arrays=arrays(config)),
+                  "Training and keeping weight snapshots")
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
 def weights(config: Config, t: int):
-    """(w1, w2) at iteration t, replayed once for both graphs and the heatmap."""
-    return weights_at(snapshots(config), t)
+    """(w1, w2) at iteration t, replayed once for both graphs and the heatmap; the first
+    iterations straight from the start, so a first view waits for no snapshots."""
+    def make():
+        if t < DEFAULT_EVERY:
+            return call_task(early_weights, config, t, arrays(config))
+        return call_task(weights_at, snapshots(config), t, arrays(config))
+
+    return cached(("weights at", config, t), make, f"Replaying to iteration {t}")
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+# The arguments of a cached task are fetched before it runs (in its lambda), outside the
+# compute slot its run holds, so a task never waits for another while holding a core.
+
+
 def graph_state(config: Config, t: int) -> dict:
     """Everything the two graphs show at iteration t, as small summaries."""
-    tensors = tensors_at(config, *weights(config, t))
+    return cached(("graph state", config, t),
+                  lambda: call_task(_graph_state, config, weights(config, t), arrays(config)),
+                  f"Computing the graph at iteration {t}")
+
+
+def _graph_state(config: Config, weights_t, data) -> dict:
+    tensors = tensors_at(config, *weights_t, data)
     as64 = [tensors[name].astype("float64") for name in ("x", "y", "w1", "w2")]
     autograd = autograd_graph(*as64, config.loss)
     return {"nodes": node_summaries(tensors), "autograd": autograd_labels(autograd),
             "autograd_graph": autograd.nodes, "autograd_edges": autograd.edges}
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
 def heatmap(config: Config, t: int, name: str):
     """One tensor at iteration t, block-averaged to at most 100×100: (values, block, shape)."""
-    tensor = tensors_at(config, *weights(config, t))[name]
+    return cached(("heatmap", config, t, name),
+                  lambda: call_task(_heatmap, config, weights(config, t), arrays(config), name),
+                  f"Drawing {name} at iteration {t}")
+
+
+def _heatmap(config: Config, weights_t, data, name: str):
+    tensor = tensors_at(config, *weights_t, data)[name]
     values, block = downsample(tensor)
     return values, block, tensor.shape
 
@@ -142,7 +166,8 @@ def exports(hand, autograd, t: int) -> None:
 def check_memory(config: Config) -> None:
     """Stop the page with an error if the snapshots would not fit the memory budget."""
     try:
-        check_memory_budget(snapshot_bytes(config), "the scrubber's weight snapshots")
+        check_memory_budget(snapshot_bytes(config), "the scrubber's weight snapshots",
+                            memory_budget())
     except ValueError as error:
         st.error(f"The iteration scrubber can't run: {error}, or fewer iterations.")
         st.stop()

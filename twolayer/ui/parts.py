@@ -8,12 +8,12 @@ import streamlit as st
 
 from ..advice import divergence_advice, mean_learning_rate, probe_iterations
 from ..config import Config
+from ..cost import check_compute
 from ..export import config_json, losses_csv, run_tag, weights_npz
 from ..run import TrainingRun
-from .cache import stable_rate, training_run
+from .cache import NAMES, stable_rate, training_run
 from .frame import apply_changes
-
-NAMES = {"numpy": "manual backprop (numpy)", "torch": "autograd (torch)"}
+from .work import compute_budget
 
 
 def report_divergence(config: Config, *runs: TrainingRun) -> bool:
@@ -35,6 +35,12 @@ def _advice(config: Config) -> None:
                   args=(config,), help=f"Tries η/10, η/100, … over the first "
                                        f"{probe_iterations(config)} iterations.")
         return
+    try:  # a rate that blows up stops within a few steps: count two whole probes
+        check_compute(config.replace(iterations=probe_iterations(config)), 2,
+                      "Trying smaller learning rates", compute_budget())
+    except ValueError as error:
+        st.error(f"{error}.")
+        return
     suggestion = stable_rate(config)
     st.info(divergence_advice(config, suggestion))
     if suggestion is None:
@@ -50,6 +56,13 @@ def _advice(config: Config) -> None:
 
 def _ask(config: Config) -> None:
     st.session_state["advice_for"] = config
+
+
+def grow_in(slot):
+    """A preview for training_run: the run's loss curve, drawn in slot while it trains."""
+    from .. import figures
+
+    return lambda run: slot.plotly_chart(figures.loss_curve(run))
 
 
 def show_code(*functions) -> None:
@@ -151,13 +164,3 @@ def autograd_facts(run: TrainingRun, summary: dict) -> None:
     st.metric("max |w1 difference| vs manual", _number(summary["max_abs_w1_diff"]))
     st.caption(f"PyTorch {torch.__version__}. The manual run uses the same data, weights and "
                "dtype.")
-
-
-def iteration_slider(label: str, iterations: int, key: str, help_text: str | None = None) -> int:
-    """A slider over 0 .. iterations-1; with a single iteration there is nothing to slide."""
-    if iterations == 1:
-        st.caption(f"{label}: 0 (the only iteration)")
-        return 0
-    if st.session_state.get(key, 0) > iterations - 1:  # iterations was lowered since
-        st.session_state[key] = iterations - 1
-    return st.slider(label, 0, iterations - 1, key=key, help=help_text)

@@ -1,0 +1,210 @@
+"""Long work for a page, shared fairly by every visitor of one server.
+
+- Threads: each computation gets one thread ($TWOLAYER_THREADS), and at most one
+  computation per core runs at once (the others wait their turn), so ten visitors
+  share two cores instead of twenty threads thrashing them.
+- Slices: a task (twolayer.tasks) runs a tenth of a second at a time; between
+  slices a progress bar moves, and there Streamlit stops the script, and with it
+  the task, when the visitor changes the configuration or leaves.
+- One cache for the server, bounded in bytes ($TWOLAYER_CACHE_BUDGET_MB), where a
+  result computed for one visitor serves the next; a visitor asking for a result
+  another is computing waits for it instead of computing it again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+import time
+
+import streamlit as st
+
+from .. import threads
+from ..config import MEMORY_BUDGET_ENV, budget_from_mb
+from ..cost import DEFAULT_APP_BUDGET
+from ..cost import compute_budget as core_compute_budget
+from ..store import MISSING, Store
+from ..tasks import Task
+
+THREADS_ENV, CACHE_ENV = "TWOLAYER_THREADS", "TWOLAYER_CACHE_BUDGET_MB"
+DEFAULT_CACHE_MB = 768  # of a 2.5 GB hosted app: ~0.5 GB for the server itself, room to run
+DEFAULT_RUN_MB = 512  # one run's arrays in the app (the command line's default is 2 GiB)
+SLICE = 0.1  # seconds of work between two chances to stop
+SHOW_AFTER = 0.3  # work shorter than this draws no progress bar
+
+_setup_lock = threading.Lock()
+SLOTS: threading.BoundedSemaphore | None = None
+STORE: Store | None = None
+
+
+def setup() -> None:
+    """Once per server process: thread counts, compute slots, the cache."""
+    global SLOTS, STORE
+    with _setup_lock:
+        if SLOTS is not None:
+            return
+        _import_shared_modules()
+        per_task = int(os.environ.get(THREADS_ENV, "1"))
+        threads.limit(per_task)
+        SLOTS = threading.BoundedSemaphore(max(1, threads.cores() // per_task))
+        STORE = Store(budget_from_mb(os.environ.get(CACHE_ENV, DEFAULT_CACHE_MB), CACHE_ENV))
+
+
+def _import_shared_modules() -> None:
+    """Import now what several sessions would otherwise import at once on first use.
+
+    Plotly looks pandas up in sys.modules without waiting for an import under way in
+    another thread, and then fails on the half-made module.
+    """
+    import plotly.graph_objects  # noqa: F401
+
+    with contextlib.suppress(ImportError):
+        import pandas  # noqa: F401
+
+
+def memory_budget() -> int:
+    """Bytes one run may use in the app: $TWOLAYER_MEMORY_BUDGET_MB, else 512 MiB, so
+    that a core's worth of runs fits a hosted app beside the cache."""
+    return budget_from_mb(os.environ.get(MEMORY_BUDGET_ENV, DEFAULT_RUN_MB), MEMORY_BUDGET_ENV)
+
+
+def compute_budget() -> float:
+    """Seconds of compute a page view may ask for: $TWOLAYER_COMPUTE_BUDGET_S, else 20."""
+    return core_compute_budget(None, DEFAULT_APP_BUDGET)
+
+
+def cached(key, make_task, label: str, preview=None):
+    """The value for key from the server's cache, else computed by make_task()'s task with
+    a progress bar (or, if another visitor is computing it, their result, waited for).
+
+    preview(partial): draws a task's partial result while it grows, at most PREVIEW_RATE
+    times a second.
+    """
+    progress = Progress(label, preview)
+    while True:
+        value = STORE.get(key)
+        if value is not MISSING:
+            progress.clear()
+            return value
+        if STORE.begin(key):
+            try:
+                value = run(make_task(), label, progress)
+                STORE.put(key, value)
+                return value
+            finally:
+                STORE.end(key)
+        while not STORE.wait(key, 0.25):  # the other visitor's run; ours stays stoppable
+            progress.note(f"{label} — another visitor started the same run; waiting for it")
+
+
+class Busy:
+    """How many visitors' tasks are under way now (running or waiting for a core)."""
+
+    def __init__(self):
+        self.count, self._lock = 0, threading.Lock()
+
+    def __enter__(self):
+        with self._lock:
+            self.count += 1
+
+    def __exit__(self, *exc):
+        with self._lock:
+            self.count -= 1
+
+
+BUSY = Busy()
+
+
+def run(task: Task, label: str, progress: Progress | None = None):
+    """Run a task to its end, a slice at a time in a compute slot; its result."""
+    progress = progress or Progress(label)
+    threads.enforce()
+    with BUSY:
+        while True:
+            _acquire(progress)
+            try:
+                finished, result, step = _slice(task)
+            finally:
+                _release()
+            if finished:
+                progress.clear()
+                return result
+            progress.update(*step)  # where Streamlit stops a script no longer wanted
+
+
+_held = threading.local()  # how many slots this thread holds: a nested run takes no second
+
+
+def _acquire(progress: Progress) -> None:
+    depth = getattr(_held, "depth", 0)
+    if depth == 0:
+        while not SLOTS.acquire(timeout=0.25):
+            progress.note(f"{progress.label} — waiting for a free core (other visitors are "
+                          "computing)")
+    _held.depth = depth + 1
+
+
+def _release() -> None:
+    _held.depth -= 1
+    if _held.depth == 0:
+        SLOTS.release()
+
+
+def _slice(task: Task):
+    """Advance a task for SLICE seconds: (finished, result, its last (done, total[, partial]))."""
+    deadline = time.monotonic() + SLICE
+    step = (0, 0)
+    while time.monotonic() < deadline:
+        try:
+            step = next(task)
+        except StopIteration as end:
+            return True, end.value, step
+    return False, None, step
+
+
+PROGRESS_RATE = 4  # progress bar redraws per second, at most: each is browser work
+PREVIEW_RATE = 5  # partial results drawn per second, at most, when the server is not busy
+
+
+class Progress:
+    """A progress bar that appears only for work that lasts, and goes when it is done.
+
+    With a preview, the partial result is drawn too, but only while no other visitor's
+    task is under way: in a class, ten browsers redrawing charts five times a second
+    cost more than the training (measured: 10 students 2.4x a bare page with previews,
+    1.4x without).
+    """
+
+    def __init__(self, label: str, preview=None):
+        self.label, self.preview = label, preview
+        self.start = time.monotonic()
+        self.bar = None
+        self.drawn = self.shown = 0.0  # when the preview, the bar were last drawn
+
+    def update(self, done: int, total: int, partial=None) -> None:
+        fraction = min(max(done / total, 0.0), 1.0) if total else 0.0
+        self._draw(fraction, f"{self.label}: iteration {done:,} of {total:,}")
+        now = time.monotonic()
+        alone = BUSY.count <= 1
+        if self.preview and partial is not None and alone and now - self.drawn >= 1 / PREVIEW_RATE:
+            self.preview(partial)
+            self.drawn = now
+
+    def note(self, text: str) -> None:
+        self._draw(0.0, text)
+
+    def _draw(self, fraction: float, text: str) -> None:
+        now = time.monotonic()
+        if now - self.start < SHOW_AFTER or now - self.shown < 1 / PROGRESS_RATE:
+            return  # short work draws nothing; long work a few times a second
+        self.shown = now
+        if self.bar is None:
+            self.bar = st.progress(fraction, text=text)
+        else:
+            self.bar.progress(fraction, text=text)
+
+    def clear(self) -> None:
+        if self.bar is not None:
+            self.bar.empty()
+            self.bar = None
