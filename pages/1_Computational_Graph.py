@@ -58,6 +58,8 @@ def scrubber():
         st.caption(LINK_NOTES[line])
     graphs, below = st.container(), st.container()
     with below:  # filled first: a browser draws the heatmap at once, the graphs take longer
+        if config.data == "sine":  # the curve the weights of iteration t draw
+            st.plotly_chart(graph_view.fit_at(config, t), key="fit_at_t")
         options.select("tensor", "Heatmap of", graph_view.HEATMAP_TENSORS)
         st.plotly_chart(graph_view.heatmap_figure(name, t, values, block, shape),
                         key="graph_heatmap")

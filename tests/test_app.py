@@ -11,6 +11,7 @@ from apphelpers import PAGE_FILES, ROOT, chart, decode, open_page, trace_y
 import twolayer as tl
 from twolayer.compare import config_arrays
 from twolayer.config import format_bytes
+from twolayer.data.table import sample_csv
 
 PAGES = list(PAGE_FILES)
 
@@ -117,7 +118,7 @@ def test_graph_page_draws_both_graphs():
                           "autograd graph (DOT)", "autograd graph (SVG)"]
     # the memory the scrubber keeps is stated: 10 copies of (w1, w2) in float64
     kept = format_bytes(10 * (1000 * 40 + 40 * 10) * 8)
-    assert f"10 copies, {kept} for this configuration" in at.caption[-1].value
+    assert f"10 copies, {kept} for this configuration" in at.main.caption[-1].value
 
 
 def test_scrubber_moves_the_node_values():
@@ -484,3 +485,75 @@ def test_speed_says_what_it_covers():
     rows = list(at.table[0].value["figure"])
     assert "ms / iteration, manual backprop (numpy), over 49 iterations (the first, a warm-up, " \
            "left out)" in rows
+
+
+SAMPLE = sample_csv().encode()
+
+
+def upload(at, content: bytes, name: str = "houses.csv"):
+    at.get("file_uploader")[0].set_value((name, content, "text/csv"))
+    return at.run()
+
+
+def test_choosing_the_sine_starts_it_from_its_own_values():
+    at = open_page("Comparison")
+    at.sidebar.selectbox(key="w_data").set_value("sine").run()
+    config = at.session_state["config"]
+    assert (config.data, config.n, config.d_in, config.d_out, config.hidden) == \
+        ("sine", 200, 2, 1, 50)
+    assert (config.learning_rate, config.iterations) == (1e-4, 3000)
+    keys = [w.key for w in at.sidebar.number_input]
+    assert "w_d_in" not in keys and "w_d_out" not in keys and "w_noise" in keys
+    fit = chart(at, "fit_curve")
+    assert [t["name"] for t in fit["data"]][:3] == ["training rows", "validation rows", "sin t"]
+    assert at.query_params["data"] == "sine" and at.query_params["noise"] == "0.1"
+    assert len(trace_y(at, "curve_numpy", 1)) == 3000  # the validation curve
+
+
+def test_a_teacher_at_the_assignments_sizes_is_said_to_overfit_and_can_be_learned():
+    at = open_page("Comparison", data="teacher", learning_rate="1e-5", iterations=100)
+    assert "the student can memorize the rows" in at.info[0].value
+    button(at, "Learn the teacher: N = 2,000, D_in = 20, σ = 0.3, η = 3e-05, 1,000 "
+               "iterations").click().run()
+    config = at.session_state["config"]
+    assert (config.n, config.d_in, config.noise) == (2000, 20, 0.3) and not at.exception
+    assert not any("memorize" in i.value for i in at.info)  # 20,000 numbers, 3,000 weights
+    assert chart(at, "predicted")["layout"]["xaxis"]["title"]["text"] == "true y"
+
+
+def test_a_csv_upload_trains_on_its_columns_and_the_link_carries_the_settings():
+    at = open_page("Comparison")
+    at.sidebar.selectbox(key="w_data").set_value("csv").run()
+    assert at.session_state["config"].data == "noise"  # nothing to train on before a file
+    assert at.get("file_uploader")  # the uploader, to bring one
+    upload(at, SAMPLE)
+    config = at.session_state["config"]
+    assert (config.data, config.n, config.d_in, config.d_out) == ("csv", 300, 5, 1)
+    assert config.targets == ("price_k",) and not at.exception and not at.error
+    assert at.query_params["inputs"] == "area_m2,rooms,age_years,distance_km"
+    assert at.query_params["csv"] == config.csv and chart(at, "predicted")
+    at.sidebar.multiselect(key="w_inputs").set_value(["area_m2", "rooms"]).run()
+    assert at.session_state["config"].d_in == 3
+    # a fresh session opening the link has the settings but not the file
+    shared = open_page("Comparison", **{k: at.query_params[k] for k in at.query_params})
+    assert "carries the CSV settings" in shared.info[0].value
+    assert not shared.get("plotly_chart") and shared.get("file_uploader")
+    upload(shared, SAMPLE)
+    assert shared.session_state["config"].inputs == ("area_m2", "rooms")  # the link's choice
+
+
+@pytest.mark.parametrize("text, message", [
+    ("x,y\n" + "1,2\n" * 5, "the file has 5 rows of data; at least 8"),
+    ("x,,y\n" + "1,2,3\n" * 9, "column 2 has an empty header"),
+    ("a,b\n" + "p,q\n" * 9, "no column holds only numbers"),
+    ("x,x\n" + "1,2\n" * 9, "two columns are named 'x'"),
+    ("x\n" + "1\n" * 9, "only one numeric column ('x')"),
+    ("x,y\n1,\xff", "the file is not UTF-8 text"),
+])
+def test_a_bad_csv_upload_is_explained_and_changes_nothing(text, message):
+    at = open_page("Comparison")
+    at.sidebar.selectbox(key="w_data").set_value("csv").run()
+    upload(at, text.encode("latin-1"))
+    assert not at.exception and at.session_state["config"].data == "noise"
+    assert message in at.sidebar.error[0].value
+    assert at.sidebar.error[0].value.startswith("The CSV file can't be used: ")

@@ -300,3 +300,27 @@ def test_graph_text_is_readable_and_play_keeps_the_views_together(browser, serve
     assert title.startswith(f"w1 at t={t},")
     assert_clean(page, console)
     context.close()
+
+
+def test_a_csv_uploaded_through_the_file_input_trains(browser, server, tmp_path):
+    from twolayer.data.table import sample_csv
+
+    path = tmp_path / "houses.csv"
+    path.write_text(sample_csv())
+    context = browser.new_context(viewport={"width": 1400, "height": 1400})
+    page, console = open_page(context, f"{server}/")
+    page.locator('[data-testid="stSelectbox"]', has_text="data").click()
+    page.get_by_role("option", name="your CSV file").click()
+    file_input = page.locator('section[data-testid="stSidebar"] input[type="file"]')
+    file_input.wait_for(state="attached", timeout=TIMEOUT_MS)
+    file_input.set_input_files(str(path))
+    page.wait_for_function("window.location.search.includes('data=csv')", timeout=TIMEOUT_MS)
+    page.get_by_text("Predicted vs true on the validation rows").first.wait_for(
+        timeout=TIMEOUT_MS)
+    _wait_idle(page)
+    assert "targets=price_k" in page.url and "inputs=area_m2" in page.url
+    rows = page.locator("tr", has_text="final validation loss, manual (numpy)")
+    assert float(rows.locator("td").nth(1).inner_text()) > 0
+    page.screenshot(path=str(SHOTS / "Comparison_csv.png"), full_page=True)
+    assert_clean(page, console)
+    context.close()

@@ -11,8 +11,8 @@ import math
 
 import numpy as np
 
-from .config import DEVICES, check_arrays, check_choice, check_training
-from .loss import loss_scale, squared_error
+from .config import DEVICES, check_arrays, check_choice, check_training, check_validation
+from .loss import loss_scale, squared_error, validation_scale
 from .training import Training
 
 
@@ -86,23 +86,27 @@ def torch_gradients(x, y, w1, w2, loss="sum", dtype="float64", device="cpu"):
 
 
 def train_torch(
-    x, y, w1, w2, learning_rate, iterations, loss="sum", dtype="float64", device="cpu"
+    x, y, w1, w2, learning_rate, iterations, loss="sum", dtype="float64", device="cpu",
+    validation=None,
 ):
     """Plain gradient descent with autograd, written as the assignment's method 2.
 
     Same arguments and result as train_numpy, plus device ("cpu" or "cuda").
     The inputs are copied into tensors and never modified.
     """
-    return start_torch(x, y, w1, w2, learning_rate, iterations, loss, dtype, device).finish()
+    return start_torch(x, y, w1, w2, learning_rate, iterations, loss, dtype, device,
+                       validation).finish()
 
 
 def start_torch(x, y, w1, w2, learning_rate, iterations, loss="sum", dtype="float64",
-                device="cpu"):
+                device="cpu", validation=None):
     """The same run as train_torch, not yet started: a Training to advance in chunks."""
     check_arrays(x, y, w1, w2)
     check_training(learning_rate, iterations, loss, dtype)
-    method = TorchMethod(x, y, w1, w2, learning_rate, loss, dtype, resolve_device(device))
-    return Training(method, iterations)
+    check_validation(validation, x, y)
+    method = TorchMethod(x, y, w1, w2, learning_rate, loss, dtype, resolve_device(device),
+                         validation)
+    return Training(method, iterations, validation is not None)
 
 
 class TorchMethod:
@@ -110,12 +114,15 @@ class TorchMethod:
 
     name = "torch"
 
-    def __init__(self, x, y, w1, w2, learning_rate, loss, dtype, device):
+    def __init__(self, x, y, w1, w2, learning_rate, loss, dtype, device, validation=None):
         self.dtype, self.device, self.learning_rate = dtype, device.type, learning_rate
         self.x_tensor, self.y_tensor = to_tensors((x, y), dtype, device)
         # requires_grad=True: autograd records every operation on w1 and w2
         self.w1, self.w2 = to_tensors((w1, w2), dtype, device, requires_grad=True)
         self.scale = loss_scale(loss, *y.shape)
+        if validation is not None:
+            self.x_val, self.y_val = to_tensors(validation, dtype, device)
+            self.val_scale = validation_scale(loss, len(y), len(validation[1]), y.shape[1])
 
     def descend(self, losses, start, stop):
         return descend(self.x_tensor, self.y_tensor, self.w1, self.w2, self.learning_rate,
@@ -123,6 +130,13 @@ class TorchMethod:
 
     def weights(self):
         return _numpy(self.w1).copy(), _numpy(self.w2).copy()
+
+    def evaluate(self):
+        import torch
+
+        with torch.no_grad():  # a measurement, not part of what is differentiated
+            loss, _ = forward_loss(self.x_val, self.y_val, self.w1, self.w2, self.val_scale)
+        return loss.item()
 
 
 def descend(x_tensor, y_tensor, w1, w2, learning_rate, scale, losses, start, stop):

@@ -12,6 +12,7 @@ import sys
 from dataclasses import asdict
 
 from .config import (
+    DATA_KINDS,
     DEVICES,
     DTYPES,
     LOSSES,
@@ -19,6 +20,7 @@ from .config import (
     Config,
     budget_from_mb,
     check_int,
+    fit_to_data,
 )
 from .cost import DEFAULT_CLI_BUDGET, budget_from_text, check_compute
 
@@ -77,18 +79,35 @@ def _add_lockstep_flags(parser: argparse.ArgumentParser) -> None:
 def _add_config_flags(parser: argparse.ArgumentParser) -> None:
     d = DEFAULTS
     parser.add_argument("--seed", type=int, default=d.seed, help=f"random seed ({d.seed})")
-    parser.add_argument("--n", type=int, default=d.n, help=f"N, examples ({d.n})")
-    parser.add_argument("--d-in", type=int, default=d.d_in, help=f"D_in ({d.d_in})")
-    parser.add_argument("--hidden", type=int, default=d.hidden, help=f"H ({d.hidden})")
-    parser.add_argument("--d-out", type=int, default=d.d_out, help=f"D_out ({d.d_out})")
-    parser.add_argument("--learning-rate", type=float, default=d.learning_rate,
-                        help=f"gradient descent step ({d.learning_rate:g})")
-    parser.add_argument("--iterations", type=int, default=d.iterations,
-                        help=f"({d.iterations})")
+    # Sizes, step and length default to the data kind's starting values (the assignment's
+    # for its noise); a flag given overrides them.
+    parser.add_argument("--n", type=int, help=f"N, examples ({d.n}; sine: 200)")
+    parser.add_argument("--d-in", type=int, help=f"D_in ({d.d_in}; fixed for sine and csv)")
+    parser.add_argument("--hidden", type=int, help=f"H ({d.hidden}; sine, csv: 50)")
+    parser.add_argument("--d-out", type=int, help=f"D_out ({d.d_out}; fixed for sine and csv)")
+    parser.add_argument("--learning-rate", type=float,
+                        help=f"gradient descent step ({d.learning_rate:g}; teacher 1e-5, "
+                             "sine 1e-4, csv 0.02/N)")
+    parser.add_argument("--iterations", type=int,
+                        help=f"({d.iterations}; sine 3000, csv 1000)")
     parser.add_argument("--dtype", choices=DTYPES, default=d.dtype)
     parser.add_argument("--loss", choices=LOSSES, default=d.loss)
     parser.add_argument("--device", choices=DEVICES, default=d.device,
                         help="where autograd runs (cpu)")
+    parser.add_argument("--data", choices=DATA_KINDS, default=d.data,
+                        help="noise (the assignment's), teacher, sine, or csv with --csv")
+    parser.add_argument("--noise", type=float, default=d.noise,
+                        help=f"σ of the noise on y, teacher and sine ({d.noise:g})")
+    parser.add_argument("--teacher-hidden", type=int, default=d.teacher_hidden,
+                        help="the teacher's H (0: the same as --hidden)")
+    parser.add_argument("--validation", type=float, default=d.validation,
+                        help=f"share of rows held out for validation ({d.validation:g})")
+    parser.add_argument("--csv", type=str, default=None, metavar="FILE",
+                        help="train on a CSV file; with --inputs and --targets")
+    parser.add_argument("--inputs", type=str, default="", help="comma-separated columns")
+    parser.add_argument("--targets", type=str, default="", help="comma-separated columns")
+    parser.add_argument("--no-standardize", action="store_true",
+                        help="keep the CSV's columns as they are (default: mean 0, std 1)")
     parser.add_argument("--memory-budget-mb", type=float, default=None,
                         help="refuse configurations needing more (2048)")
     parser.add_argument("--compute-budget-s", type=float, default=None,
@@ -96,12 +115,43 @@ def _add_config_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
 
+CSV_FIELDS = ("csv", "inputs", "targets", "standardize")  # set from --csv and its flags
+
+
+PRESET_FIELDS = ("n", "d_in", "hidden", "d_out", "learning_rate", "iterations")
+
+
 def config_from_args(args: argparse.Namespace) -> Config:
-    """The validated Config the flags describe."""
-    values = {name: getattr(args, name) for name in Config.__dataclass_fields__}
+    """The validated Config the flags describe: the data kind's starting values, then the
+    flags given."""
+    from .data import csv_learning_rate, preset
+
+    kind = "csv" if args.csv is not None else args.data
+    given = {name: getattr(args, name) for name in Config.__dataclass_fields__
+             if name not in CSV_FIELDS and getattr(args, name) is not None}
     raw = args.memory_budget_mb
     budget = None if raw is None else budget_from_mb(raw, "--memory-budget-mb")
-    return Config(**values).validated(budget)
+    config = preset(Config(standardize=not args.no_standardize), kind).replace(**given)
+    config = fit_to_data(config.replace(data=kind))
+    if kind == "csv":
+        config = _with_csv_file(config, args)
+        if args.learning_rate is None:
+            config = config.replace(learning_rate=csv_learning_rate(config.n))
+    return config.validated(budget)
+
+
+def _with_csv_file(config: Config, args) -> Config:
+    from .data import with_csv
+
+    if args.csv is None:
+        raise UsageError("--data csv needs --csv FILE with --inputs and --targets")
+    try:
+        raw = open(args.csv, "rb").read()  # noqa: SIM115 - read at once
+    except OSError as error:
+        raise UsageError(f"--csv: cannot read {args.csv!r}: {error.strerror}") from None
+    columns = [tuple(c.strip() for c in text.split(",") if c.strip())
+               for text in (args.inputs, args.targets)]
+    return with_csv(config, raw, *columns)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -8,28 +8,27 @@ import numpy as np
 
 from .autograd import torch_gradients, train_torch
 from .config import Config, check_int
-from .data import init_weights, make_dataset
+from .data import load, weights
 from .loss import loss_scale, squared_error
 from .manual import numpy_gradients, train_numpy
 from .rounding import agreement_bounds
 
 
 def config_arrays(config: Config):
-    """The data and initial weights a configuration stands for: (x, y, w1, w2)."""
-    config.validated()
-    x, y = make_dataset(config.seed, config.n, config.d_in, config.d_out)
-    w1, w2 = init_weights(config.seed, config.d_in, config.hidden, config.d_out)
-    return x, y, w1, w2
+    """The training data and initial weights a configuration stands for: (x, y, w1, w2)."""
+    dataset = load(config.validated())
+    return (dataset.x, dataset.y, *weights(config))
 
 
-def train(method: str, config: Config, arrays=None):
-    """Train one method ("numpy" or "torch") on a configuration's data and weights."""
+def train(method: str, config: Config, arrays=None, validation=None):
+    """Train one method ("numpy" or "torch") on a configuration's data and weights;
+    validation: (x_val, y_val) rows whose loss is recorded per iteration."""
     x, y, w1, w2 = arrays if arrays is not None else config_arrays(config)
     args = (x, y, w1, w2, config.learning_rate, config.iterations, config.loss, config.dtype)
     if method == "numpy":
-        return train_numpy(*args)
+        return train_numpy(*args, validation=validation)
     if method == "torch":
-        return train_torch(*args, device=config.device)
+        return train_torch(*args, device=config.device, validation=validation)
     raise ValueError(f"method must be 'numpy' or 'torch', got {method!r}")
 
 
@@ -46,9 +45,19 @@ def loss_differences(run_a, run_b) -> tuple[np.ndarray, np.ndarray]:
     return np.abs(a - b), relative_difference(a, b)
 
 
+def val_loss_difference(run_a, run_b) -> np.ndarray | None:
+    """Per-iteration relative difference of the validation losses (None without them)."""
+    a, b = run_a.finite_val_losses, run_b.finite_val_losses
+    if a is None or b is None:
+        return None
+    count = min(len(a), len(b))
+    return relative_difference(a[:count], b[:count])
+
+
 def summarize(run_numpy, run_torch) -> dict:
     """The comparison's figures, as plain floats for JSON and tables."""
     abs_diff, rel_diff = loss_differences(run_numpy, run_torch)
+    val_diff = val_loss_difference(run_numpy, run_torch)
     both_finite = run_numpy.diverged_at is None and run_torch.diverged_at is None
     return {
         "max_abs_loss_diff": _max(abs_diff),
@@ -63,13 +72,18 @@ def summarize(run_numpy, run_torch) -> dict:
         "timed_iterations_torch": run_torch.timed_iterations,
         "diverged_at_numpy": run_numpy.diverged_at,
         "diverged_at_torch": run_torch.diverged_at,
+        "final_val_loss_numpy": run_numpy.final_val_loss,
+        "final_val_loss_torch": run_torch.final_val_loss,
+        "max_rel_val_loss_diff": _max(val_diff) if val_diff is not None else None,
     }
 
 
 def compare(config: Config) -> dict:
     """Train both methods from the same data and weights and summarize how they differ."""
-    arrays = config_arrays(config)
-    return summarize(train("numpy", config, arrays), train("torch", config, arrays))
+    dataset = load(config.validated())
+    arrays = (dataset.x, dataset.y, *weights(config))
+    return summarize(train("numpy", config, arrays, dataset.validation),
+                     train("torch", config, arrays, dataset.validation))
 
 
 def _max(values: np.ndarray) -> float | None:

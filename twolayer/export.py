@@ -12,12 +12,14 @@ from .config import Config
 
 
 def losses_csv(*runs) -> str:
-    """One row per iteration, one loss column per run; empty where a run had stopped."""
-    length = max(len(r.losses) for r in runs)
-    header = "t," + ",".join(f"loss_{r.method}" for r in runs)
-    rows = [header]
+    """One row per iteration, one loss column per run (then the validation losses, where
+    there are validation rows); empty where a run had stopped."""
+    columns = [(f"loss_{r.method}", r.losses) for r in runs]
+    columns += [(f"val_loss_{r.method}", r.val_losses) for r in runs if r.val_losses is not None]
+    length = max(len(values) for _, values in columns)
+    rows = ["t," + ",".join(name for name, _ in columns)]
     for t in range(length):
-        cells = [repr(float(r.losses[t])) if t < len(r.losses) else "" for r in runs]
+        cells = [repr(float(v[t])) if t < len(v) else "" for _, v in columns]
         rows.append(f"{t}," + ",".join(cells))
     return "\n".join(rows) + "\n"
 
@@ -36,9 +38,23 @@ def run_tag(config: Config, variant=None) -> str:
              config.dtype, config.loss]
     if config.device != "cpu":
         parts.append(config.device)
+    parts += _data_tag(config)
     if variant is not None:
         parts += [f"{variant.dtype_numpy}-{variant.dtype_torch}", variant.relu, variant.bug]
     return "_".join(parts)
+
+
+def _data_tag(config: Config) -> list[str]:
+    """The data's own fields, for the kinds that have them."""
+    if config.data == "noise":
+        return []
+    tag = [config.data, f"sigma{config.noise:g}", f"val{config.validation:g}"]
+    if config.data == "teacher":
+        tag.append(f"th{config.teacher_hidden or config.hidden}")
+    if config.data == "csv":
+        tag = ["csv", config.csv[:8], f"val{config.validation:g}",
+               "std" if config.standardize else "raw"]
+    return tag
 
 
 def records_csv(result) -> str:

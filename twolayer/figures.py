@@ -25,8 +25,11 @@ def _layout(fig: go.Figure, title: str, y_title: str, y_range=None) -> go.Figure
 
 
 def log_range(*runs) -> list[float] | None:
-    """A shared log10 y-range covering every run's finite, positive losses."""
-    values = np.concatenate([r.finite_losses for r in runs])
+    """A shared log10 y-range covering every run's finite, positive losses (training and
+    validation)."""
+    values = np.concatenate([r.finite_losses for r in runs]
+                            + [r.finite_val_losses for r in runs
+                               if r.finite_val_losses is not None])
     values = values[values > 0]
     if not values.size:
         return None
@@ -34,12 +37,18 @@ def log_range(*runs) -> list[float] | None:
 
 
 def loss_curve(run, y_range=None) -> go.Figure:
-    """One run's loss per iteration on a log scale (finite losses only)."""
+    """One run's loss per iteration on a log scale (finite losses only); with validation
+    rows, their loss dotted beside the training loss."""
     losses = run.finite_losses
     fig = go.Figure(go.Scatter(
-        x=np.arange(len(losses)), y=losses, mode="lines", name=LABELS[run.method],
-        line={"color": COLORS[run.method]},
+        x=np.arange(len(losses)), y=losses, mode="lines", line={"color": COLORS[run.method]},
+        name=LABELS[run.method] + (", training" if run.val_losses is not None else ""),
     ))
+    if run.val_losses is not None:
+        val = run.finite_val_losses
+        fig.add_trace(go.Scatter(x=np.arange(len(val)), y=val, mode="lines",
+                                 name=f"{LABELS[run.method]}, validation",
+                                 line={"color": COLORS[run.method], "dash": "dot"}))
     title = LABELS[run.method]
     if run.diverged_at is not None:
         title += f" — diverged at t={run.diverged_at}"
@@ -167,4 +176,57 @@ def learning_rate_sweep(sweep: dict, current: float) -> go.Figure:
                              line={"dash": "dot", "color": "#555555"}))
     _layout(fig, "Final loss against learning rate", "final loss")
     fig.update_xaxes(type="log", exponentformat="power", title="learning rate η")
+    return fig
+
+
+def fit_curve(dataset, fits: dict[str, tuple], title: str = "The data and the fitted curve"):
+    """For the sine data: training and validation points over t, sin t, and each fit
+    (w1, w2), keyed by method ("numpy", "torch") or a label, drawn on a dense grid of t."""
+    from .data.generated import sine_grid
+    from .manual import predict
+
+    fig = go.Figure()
+    for name, x, y, style in (("training rows", dataset.x, dataset.y, {"color": "#9aa5b1"}),
+                              ("validation rows", dataset.x_val, dataset.y_val,
+                               {"color": "#f2a541", "symbol": "diamond"})):
+        if x is not None:
+            fig.add_trace(go.Scatter(x=x[:, 0], y=y[:, 0], mode="markers", name=name,
+                                     marker={"size": 5, **style}))
+    t, grid = sine_grid()
+    fig.add_trace(go.Scatter(x=t, y=np.sin(t), mode="lines", name="sin t",
+                             line={"color": "#555555", "dash": "dot", "width": 1}))
+    for (key, (w1, w2)), dash in zip(fits.items(), ("solid", "dash", "dot"), strict=False):
+        w1, w2 = np.asarray(w1, np.float64), np.asarray(w2, np.float64)
+        fig.add_trace(go.Scatter(x=t, y=predict(grid, w1, w2)[:, 0], mode="lines",
+                                 name=LABELS.get(key, key),
+                                 line={"color": COLORS.get(key, "#2ca02c"), "dash": dash,
+                                       "width": 2}))
+    fig.update_layout(title=title, xaxis_title="t", yaxis_title="y", height=380,
+                      margin={"l": 60, "r": 20, "t": 50, "b": 50},
+                      legend={"orientation": "h", "y": -0.25})
+    fig.update_yaxes(range=[-2, 2])
+    return fig
+
+
+def predicted_vs_true(dataset, run) -> go.Figure:
+    """Each validation row's prediction against its true value, every output, with the
+    diagonal where they would agree."""
+    from .manual import predict
+
+    truth = dataset.y_val
+    guess = predict(dataset.x_val, run.w1.astype(np.float64), run.w2.astype(np.float64))
+    fig = go.Figure()
+    for k in range(truth.shape[1]):
+        fig.add_trace(go.Scatter(x=truth[:, k], y=guess[:, k], mode="markers",
+                                 name=f"output {k + 1}", marker={"size": 5, "opacity": 0.7},
+                                 showlegend=truth.shape[1] > 1))
+    finite = guess[np.isfinite(guess)]
+    low = float(min(truth.min(), finite.min() if finite.size else truth.min()))
+    high = float(max(truth.max(), finite.max() if finite.size else truth.max()))
+    fig.add_trace(go.Scatter(x=[low, high], y=[low, high], mode="lines", name="perfect",
+                             line={"color": "#555555", "dash": "dot", "width": 1}))
+    fig.update_layout(title=f"Predicted vs true on the validation rows ({LABELS[run.method]})",
+                      xaxis_title="true y", yaxis_title="predicted y_pred", height=380,
+                      margin={"l": 60, "r": 20, "t": 50, "b": 50},
+                      legend={"orientation": "h", "y": -0.25})
     return fig

@@ -11,6 +11,14 @@ def loss_scale(loss: str, n: int, d_out: int) -> float:
     return 1.0 if loss == "sum" else 1.0 / (n * d_out)
 
 
+def validation_scale(loss: str, n: int, n_val: int, d_out: int) -> float:
+    """The scale of the validation loss, so that it reads like the training loss: for the
+    sum, the validation rows' sum times N / N_val (as if there were N of them); for the mean,
+    their mean."""
+    check_choice("loss", loss, LOSSES)
+    return n / n_val if loss == "sum" else 1.0 / (n_val * d_out)
+
+
 def squared_error(y_pred, y, scale: float):
     """scale * sum((y_pred - y)**2), for numpy arrays and torch tensors alike."""
     total = ((y_pred - y) ** 2).sum()

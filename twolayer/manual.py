@@ -6,8 +6,8 @@ import math
 
 import numpy as np
 
-from .config import LOSSES, check_arrays, check_choice, check_training
-from .loss import loss_scale, squared_error
+from .config import LOSSES, check_arrays, check_choice, check_training, check_validation
+from .loss import loss_scale, squared_error, validation_scale
 from .training import Training
 
 
@@ -26,6 +26,12 @@ def backprop(x, y, w1, w2, scale):
     grad_h = grad_h_relu * (h > 0)  # (N, H): the ReLU passes gradient only where h > 0
     grad_w1 = x.T @ grad_h  # (D_in, H)
     return loss, grad_w1, grad_w2
+
+
+def predict(x, w1, w2):
+    """The forward pass alone: y_pred = relu(x @ w1) @ w2, (N, D_out)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.maximum(x @ w1, 0) @ w2
 
 
 def numpy_gradients(x, y, w1, w2, loss="sum"):
@@ -49,7 +55,8 @@ def numpy_gradients(x, y, w1, w2, loss="sum"):
     return float(value), grad_w1, grad_w2
 
 
-def train_numpy(x, y, w1, w2, learning_rate, iterations, loss="sum", dtype="float64"):
+def train_numpy(x, y, w1, w2, learning_rate, iterations, loss="sum", dtype="float64",
+                validation=None):
     """Plain gradient descent with the hand-written gradients.
 
     Parameters
@@ -59,19 +66,24 @@ def train_numpy(x, y, w1, w2, learning_rate, iterations, loss="sum", dtype="floa
     iterations : int in [1, 100000]
     loss : "sum" or "mean"
     dtype : "float64" or "float32"; the data and weights are cast to it
+    validation : (x_val, y_val) held-out rows, whose loss is recorded per iteration
 
     Returns
     -------
     TrainingRun with method "numpy"
     """
-    return start_numpy(x, y, w1, w2, learning_rate, iterations, loss, dtype).finish()
+    return start_numpy(x, y, w1, w2, learning_rate, iterations, loss, dtype,
+                       validation).finish()
 
 
-def start_numpy(x, y, w1, w2, learning_rate, iterations, loss="sum", dtype="float64"):
+def start_numpy(x, y, w1, w2, learning_rate, iterations, loss="sum", dtype="float64",
+                validation=None):
     """The same run as train_numpy, not yet started: a Training to advance in chunks."""
     check_arrays(x, y, w1, w2)
     check_training(learning_rate, iterations, loss, dtype)
-    return Training(NumpyMethod(x, y, w1, w2, learning_rate, loss, dtype), iterations)
+    check_validation(validation, x, y)
+    method = NumpyMethod(x, y, w1, w2, learning_rate, loss, dtype, validation)
+    return Training(method, iterations, validation is not None)
 
 
 class NumpyMethod:
@@ -79,11 +91,15 @@ class NumpyMethod:
 
     name, device = "numpy", "cpu"
 
-    def __init__(self, x, y, w1, w2, learning_rate, loss, dtype):
+    def __init__(self, x, y, w1, w2, learning_rate, loss, dtype, validation=None):
         self.dtype, self.learning_rate = dtype, learning_rate
         self.x, self.y = np.asarray(x, dtype), np.asarray(y, dtype)  # a cast copies
         self.w1, self.w2 = np.array(w1, dtype), np.array(w2, dtype)  # copies: updated in place
         self.scale = loss_scale(loss, *y.shape)
+        if validation is not None:
+            x_val, y_val = validation
+            self.x_val, self.y_val = np.asarray(x_val, dtype), np.asarray(y_val, dtype)
+            self.val_scale = validation_scale(loss, len(y), len(y_val), y.shape[1])
 
     def descend(self, losses, start, stop):
         with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported, not warned
@@ -92,6 +108,11 @@ class NumpyMethod:
 
     def weights(self):
         return self.w1.copy(), self.w2.copy()
+
+    def evaluate(self):
+        with np.errstate(over="ignore", invalid="ignore"):
+            y_pred = np.maximum(self.x_val @ self.w1, 0) @ self.w2  # (N_val, D_out)
+            return float(squared_error(y_pred, self.y_val, self.val_scale))
 
 
 def descend(x, y, w1, w2, learning_rate, scale, losses, start, stop):

@@ -27,6 +27,8 @@ class TrainingRun:
     timed_iterations : how many iterations seconds covers: all but the first, a warm-up
     dtype, device : where and in which precision it ran
     records : further per-iteration arrays keyed by name (empty unless asked for)
+    val_losses : (iterations_run,) the validation loss before each iteration, scaled to
+        read like the training loss; None without validation rows
     """
 
     method: str
@@ -39,6 +41,7 @@ class TrainingRun:
     dtype: str = "float64"
     device: str = "cpu"
     records: Mapping[str, np.ndarray] = field(default_factory=dict)
+    val_losses: np.ndarray | None = None
 
     @property
     def iterations_run(self) -> int:
@@ -54,6 +57,18 @@ class TrainingRun:
     def final_loss(self) -> float:
         """The last loss computed (inf/NaN if the run diverged)."""
         return float(self.losses[-1])
+
+    @property
+    def final_val_loss(self) -> float | None:
+        """The last validation loss, or None without validation rows."""
+        return None if self.val_losses is None else float(self.val_losses[-1])
+
+    @property
+    def finite_val_losses(self) -> np.ndarray | None:
+        """The validation losses up to the divergence, as finite_losses."""
+        if self.val_losses is None:
+            return None
+        return self.val_losses if self.diverged_at is None else self.val_losses[: self.diverged_at]
 
     @property
     def ms_per_iter(self) -> float | None:

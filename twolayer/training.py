@@ -29,18 +29,24 @@ class Method(Protocol):
     def weights(self) -> tuple[np.ndarray, np.ndarray]:
         """The current (w1, w2) as numpy arrays of the method's dtype (copies)."""
 
+    def evaluate(self) -> float:
+        """The validation loss at the current weights, in the method's own idiom."""
+
 
 class Training:
     """A run in progress: advance() it until done, then result().
 
     The first iteration is left out of the timing: it pays for thread pools
-    starting, memory being touched and, for torch, kernels being chosen.
+    starting, memory being touched and, for torch, kernels being chosen. With
+    validation rows, their loss is evaluated before each iteration, outside the
+    timing, from the weights that iteration starts from.
     """
 
-    def __init__(self, method: Method, iterations: int):
+    def __init__(self, method: Method, iterations: int, validation: bool = False):
         self.method = method
         self.iterations = iterations
         self.losses = np.full(iterations, np.nan)  # (iterations,): filled as they run
+        self.val_losses = np.full(iterations, np.nan) if validation else None
         self.t = 0  # iterations done
         self.diverged_at: int | None = None
         self.seconds = 0.0  # wall time of the timed iterations
@@ -55,9 +61,14 @@ class Training:
         if self.done or count < 1:
             return 0
         before = self.t
+        stop = min(before + count, self.iterations)
+        if self.val_losses is not None:  # one at a time, each after its validation loss
+            while not self.done and self.t < stop:
+                self.val_losses[self.t] = self.method.evaluate()
+                self._run(1, timed=self.t > 0)
+            return self.t - before
         if self.t == 0:  # warm-up: one untimed iteration
             self._run(1, timed=False)
-        stop = min(before + count, self.iterations)
         if not self.done and self.t < stop:
             self._run(stop - self.t, timed=True)
         return self.t - before
@@ -82,8 +93,9 @@ class Training:
     def result(self) -> TrainingRun:
         """The run so far: losses of the iterations done, the current weights."""
         w1, w2 = self.method.weights()
+        val = None if self.val_losses is None else self.val_losses[: self.t].copy()
         return TrainingRun(
             method=self.method.name, losses=self.losses[: self.t].copy(), w1=w1, w2=w2,
             diverged_at=self.diverged_at, seconds=self.seconds, timed_iterations=self.timed,
-            dtype=self.method.dtype, device=self.method.device,
+            dtype=self.method.dtype, device=self.method.device, val_losses=val,
         )

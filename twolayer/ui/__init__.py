@@ -4,10 +4,11 @@ Nothing outside twolayer/ui imports Streamlit.
 """
 
 from . import explore
-from .cache import dataset, initial_weights, training_run
+from .cache import dataset, training_run, weights
 from .frame import PAGES, page
 from .parts import (
     autograd_facts,
+    data_view,
     downloads,
     first_lines,
     gradient_formulas,
@@ -20,16 +21,17 @@ from .parts import (
 __all__ = [
     "PAGES",
     "autograd_facts",
+    "data_view",
     "dataset",
     "downloads",
     "explore",
     "first_lines",
     "gradient_formulas",
     "grow_in",
-    "initial_weights",
     "page",
     "report_divergence",
     "show_code",
     "summary_table",
     "training_run",
+    "weights",
 ]

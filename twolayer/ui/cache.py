@@ -10,7 +10,8 @@ from __future__ import annotations
 from ..advice import stable_rate_task
 from ..autograd import start_torch
 from ..config import Config
-from ..data import init_weights, make_dataset
+from ..data import Dataset, data_key, load
+from ..data import weights as initial_weights
 from ..manual import start_numpy
 from ..run import TrainingRun
 from ..tasks import call_task, training_task
@@ -19,27 +20,28 @@ from .work import cached
 NAMES = {"numpy": "manual backprop (numpy)", "torch": "autograd (torch)"}
 
 
-def dataset(seed: int, n: int, d_in: int, d_out: int):
-    """x (N, D_in), y (N, D_out) for a seed and shape."""
-    return cached(("data", seed, n, d_in, d_out),
-                  lambda: call_task(make_dataset, seed, n, d_in, d_out), "Drawing the data")
+def dataset(config: Config) -> Dataset:
+    """The configuration's training and validation rows."""
+    return cached(("data", *data_key(config)), lambda: call_task(load, config),
+                  "Preparing the data")
 
 
-def initial_weights(seed: int, d_in: int, hidden: int, d_out: int):
-    """w1 (D_in, H), w2 (H, D_out) for a seed and shape."""
-    return cached(("weights", seed, d_in, hidden, d_out),
-                  lambda: call_task(init_weights, seed, d_in, hidden, d_out),
-                  "Drawing the weights")
+def weights(config: Config):
+    """w1 (D_in, H), w2 (H, D_out): the starting weights of both methods."""
+    scaled = config.data != "noise"
+    return cached(("weights", config.seed, config.d_in, config.hidden, config.d_out, scaled),
+                  lambda: call_task(initial_weights, config), "Drawing the weights")
 
 
 def arrays(config: Config):
-    """(x, y, w1, w2) of a configuration."""
-    x, y = dataset(config.seed, config.n, config.d_in, config.d_out)
-    return (x, y, *initial_weights(config.seed, config.d_in, config.hidden, config.d_out))
+    """(x, y, w1, w2) of a configuration: its training rows and starting weights."""
+    data = dataset(config)
+    return (data.x, data.y, *weights(config))
 
 
 def training_run(config: Config, method: str, preview=None) -> TrainingRun:
-    """One method's run for a configuration ("numpy" or "torch").
+    """One method's run for a configuration ("numpy" or "torch"), with its validation loss
+    per iteration when the data has validation rows.
 
     preview(run): draws the run so far while it trains (when it is not cached yet).
     """
@@ -52,9 +54,10 @@ def start(config: Config, method: str):
     """A Training of one method on the configuration's data, not yet started."""
     args = (*arrays(config), config.learning_rate, config.iterations, config.loss,
             config.dtype)
+    validation = dataset(config).validation
     if method == "numpy":
-        return start_numpy(*args)
-    return start_torch(*args, device=config.device)
+        return start_numpy(*args, validation=validation)
+    return start_torch(*args, device=config.device, validation=validation)
 
 
 def stable_rate(config: Config) -> float | None:

@@ -16,17 +16,27 @@ from ..config import (
     Config,
     check_field,
     config_from_strings,
+    field_text,
     parse_field,
     validate,
 )
 from ..cost import check_compute
+from . import data_panel, work
 from . import options as page_options
-from . import work
 from .options import Option
 
-# The fields a page's URL carries, under the CLI's names.
+# The fields a page's URL carries, under the CLI's names: these always, and the data's
+# own (DATA_URL_FIELDS) for its kind.
 URL_FIELDS = ("seed", "n", "d_in", "hidden", "d_out", "learning_rate", "iterations", "dtype",
-              "loss")
+              "loss", "data")
+DATA_URL_FIELDS = {
+    "noise": (),
+    "teacher": ("noise", "teacher_hidden", "validation"),
+    "sine": ("noise", "validation"),
+    "csv": ("csv", "inputs", "targets", "standardize", "validation"),
+}
+READ_FROM_URL = URL_FIELDS + ("noise", "teacher_hidden", "validation", "csv", "inputs",
+                              "targets", "standardize")
 
 PAGES = (  # (file, label): the entry page first
     ("streamlit_app.py", "Comparison"),
@@ -67,6 +77,11 @@ def page(title: str, icon: str, options: tuple[Option, ...] = (), runs: float = 
         st.warning(f"Link parameter ignored: {warning}.")
     for error in st.session_state.pop("input_errors", []):
         st.sidebar.error(error)
+    if data_panel.file_missing(config):
+        st.info(f"This link carries the CSV settings (inputs {', '.join(config.inputs)}; "
+                f"targets {', '.join(config.targets)}) but not the file: upload it in the "
+                "sidebar to train on it.")
+        st.stop()
     try:
         validate(config, work.memory_budget())
         check_compute(config, runs, "This page", work.compute_budget())
@@ -79,19 +94,17 @@ def page(title: str, icon: str, options: tuple[Option, ...] = (), runs: float = 
 def _current_config() -> Config:
     """The session's Config; on a session's first run, the one its URL describes."""
     if "config" not in st.session_state:
-        params = {name: st.query_params[name] for name in URL_FIELDS if name in st.query_params}
-        config, warnings = config_from_strings(params, URL_FIELDS, work.memory_budget())
+        params = {name: st.query_params[name] for name in READ_FROM_URL
+                  if name in st.query_params}
+        config, warnings = config_from_strings(params, READ_FROM_URL, work.memory_budget())
         st.session_state["config"] = config
         st.session_state["url_warnings"] = warnings
     return st.session_state["config"]
 
 
 def _url_values(config: Config) -> dict[str, str]:
-    return {name: _text(name, getattr(config, name)) for name in URL_FIELDS}
-
-
-def _text(name: str, value) -> str:
-    return f"{value:g}" if name == "learning_rate" else str(value)
+    names = URL_FIELDS + DATA_URL_FIELDS[config.data]
+    return {name: field_text(name, getattr(config, name)) for name in names}
 
 
 def _write_url(config: Config, option_values: dict) -> None:
@@ -115,9 +128,13 @@ def _sidebar(config: Config) -> None:
     """The configuration widgets, seeded from config, writing back through callbacks."""
     with st.sidebar:
         st.markdown("**Configuration** (assignment notation)")
+        data_panel.data_panel(config, _on_change)
+        if config.data == "csv" or st.session_state.get("csv_requested"):
+            data_panel.csv_upload()
         for name in ("seed", "n", "d_in", "hidden", "d_out", "iterations"):
-            _number(name, getattr(config, name))
-        _seed_state("learning_rate", _text("learning_rate", config.learning_rate))
+            if name not in FIXED_BY_DATA.get(config.data, ()):
+                _number(name, getattr(config, name))
+        _seed_state("learning_rate", field_text("learning_rate", config.learning_rate))
         label, help_text = LABELS["learning_rate"]
         st.text_input(label, key="w_learning_rate", help=help_text,
                       on_change=_on_change, args=("learning_rate",))
@@ -127,6 +144,9 @@ def _sidebar(config: Config) -> None:
         st.button("Reset to the assignment", on_click=_reset, width="stretch",
                   help="N=64, D_in=1000, H=100, D_out=10, η=1e-6, 500 iterations, "
                        "float64, summed loss, seed 0.")
+
+
+FIXED_BY_DATA = {"sine": ("d_in", "d_out"), "csv": ("n", "d_in", "d_out")}  # shown as text
 
 
 def _seed_state(name: str, value) -> None:
@@ -158,7 +178,11 @@ def _on_change(name: str) -> None:
         st.session_state["input_errors"] = [f"{error}. Kept the previous value."]
         return
     old = st.session_state["config"]
-    st.session_state["config"] = old.replace(**{name: value})
+    try:
+        st.session_state["config"] = data_panel.refit(old.replace(**{name: value}))
+    except ValueError as error:
+        st.session_state["input_errors"] = [f"{error}. Kept the previous value."]
+        return
     if name == "loss" and value != old.loss:  # the mean-loss trap: say it, offer the fix
         st.session_state["loss_switch"] = (value, old.learning_rate)
 

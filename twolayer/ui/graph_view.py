@@ -80,6 +80,15 @@ def _heatmap(config: Config, weights_t, data, name: str):
     return values, block, tensor.shape
 
 
+def fit_at(config: Config, t: int):
+    """The sine data and the curve the manual method's weights draw at iteration t."""
+    from .. import figures
+    from .cache import dataset
+
+    fits = {f"manual backprop at t = {t}": weights(config, t)}
+    return figures.fit_curve(dataset(config), fits, f"The fitted curve at t = {t}")
+
+
 def heatmap_figure(name: str, t: int, values, block, shape):
     """The heatmap of one tensor at iteration t, rows running down as in a matrix."""
     import plotly.graph_objects as go

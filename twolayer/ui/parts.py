@@ -9,6 +9,7 @@ import streamlit as st
 from ..advice import divergence_advice, mean_learning_rate, probe_iterations
 from ..config import Config
 from ..cost import check_compute
+from ..data import TEACHER_LEARNS
 from ..export import config_json, losses_csv, run_tag, weights_npz
 from ..run import TrainingRun
 from .cache import NAMES, stable_rate, training_run
@@ -103,6 +104,14 @@ def summary_table(summary: dict) -> dict[str, list[str]]:
         ("max |w1 difference| (final)", _weights(summary["max_abs_w1_diff"])),
         ("max |w2 difference| (final)", _weights(summary["max_abs_w2_diff"])),
     ]
+    if summary["final_val_loss_numpy"] is not None:
+        rows[2:2] = [
+            ("final validation loss, manual (numpy)", _number(summary["final_val_loss_numpy"])),
+            ("final validation loss, autograd (torch)",
+             _number(summary["final_val_loss_torch"])),
+        ]
+        rows.append(("max relative validation loss difference",
+                     _number(summary["max_rel_val_loss_diff"])))
     return {"figure": [name for name, _ in rows], "value": [value for _, value in rows]}
 
 
@@ -164,3 +173,42 @@ def autograd_facts(run: TrainingRun, summary: dict) -> None:
     st.metric("max |w1 difference| vs manual", _number(summary["max_abs_w1_diff"]))
     st.caption(f"PyTorch {torch.__version__}. The manual run uses the same data, weights and "
                "dtype.")
+
+
+def data_view(config: Config, run_numpy: TrainingRun, run_torch: TrainingRun) -> None:
+    """What the network learned of data that can be learned: the sine's fitted curve, or
+    predictions against the truth on the validation rows; and, for a teacher at sizes where
+    the student can only memorize, a note that says so."""
+    from .. import figures
+    from .cache import dataset
+
+    data = dataset(config)
+    if run_numpy.diverged_at is None and run_torch.diverged_at is None:
+        if config.data == "sine":
+            fits = {"numpy": (run_numpy.w1, run_numpy.w2), "torch": (run_torch.w1, run_torch.w2)}
+            st.plotly_chart(figures.fit_curve(data, fits), key="fit_curve")
+        elif data.validation is not None:
+            st.plotly_chart(figures.predicted_vs_true(data, run_numpy), key="predicted")
+    if config.data == "teacher":
+        teacher_note(config, run_numpy)
+
+
+def teacher_note(config: Config, run: TrainingRun) -> None:
+    """Say when 64 rows meet 100,000 weights, and offer sizes where the teacher is learned."""
+    weights = config.hidden * (config.d_in + config.d_out)
+    numbers = config.n * config.d_out
+    if numbers >= weights:
+        return
+    gap = ""
+    if run.final_val_loss is not None and run.diverged_at is None:
+        gap = (f" Here the training loss ends at {run.final_loss:.3g}, the validation loss at "
+               f"{run.final_val_loss:.3g}.")
+    st.info(f"{config.n} rows × {config.d_out} outputs = {numbers:,} numbers to fit with "
+            f"{weights:,} weights: the student can memorize the rows, so its training loss "
+            f"falls while the validation loss stays high: it overfits.{gap} With many more rows "
+            "than it can memorize, it learns the teacher instead and the validation loss falls "
+            "to the noise floor, σ² per output.")
+    learns = TEACHER_LEARNS
+    st.button(f"Learn the teacher: N = {learns['n']:,}, D_in = {learns['d_in']}, σ = "
+              f"{learns['noise']:g}, η = {learns['learning_rate']:g}, {learns['iterations']:,} "
+              "iterations", key="teacher_learns", on_click=apply_changes, args=(learns,))

@@ -1,0 +1,157 @@
+"""The sidebar's data section: which data, and that kind's own settings.
+
+Choosing a kind starts it from its own sizes and step (twolayer.data.PRESETS). A CSV
+file's bytes stay in the visitor's session, in memory, and are registered by their
+digest: the configuration, the cache and a shared link carry the digest, never the
+file.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ..config import Config, fit_to_data
+from ..data import KIND_LABELS, csv_learning_rate, preset, with_csv
+from ..data.table import MIN_ROWS, digest, parse, register, sample_csv
+
+NOTES = {
+    "noise": "x and y are independent random numbers: the network can only memorize them.",
+    "teacher": "y is a fixed random ReLU network of x (its own seed), plus noise of σ; "
+               "validation rows come from the same network.",
+    "sine": "x = [t, 1] with t uniform on [−π, π] (the 1 is the bias), y = sin t + noise of σ. "
+            "D_in = 2 and D_out = 1 are fixed by the data.",
+    "csv": "Your file, from the sidebar: the inputs (plus a constant 1, the bias) and the "
+           "targets you choose. N, D_in and D_out come from the file; it stays in this "
+           "session's memory and is never written to disk.",
+}
+
+
+def data_panel(config: Config, on_change) -> None:
+    """The kind, then the kind's own settings; on_change(name) stores a widget's value."""
+    st.session_state["w_data"] = config.data
+    st.selectbox("data", tuple(KIND_LABELS), format_func=KIND_LABELS.get, key="w_data",
+                 on_change=_kind_chosen, help="What the network is fitted to.")
+    st.caption(NOTES[config.data])
+    if config.data in ("teacher", "sine"):
+        _number("noise", config.noise, "noise σ", on_change, step=0.05,
+                help_text="Standard deviation of the Gaussian noise on y: the loss cannot "
+                          "fall below σ² per output on new rows.")
+    if config.data == "teacher":
+        _number("teacher_hidden", config.teacher_hidden, "teacher's H", on_change, step=1,
+                help_text="Hidden units of the teacher network; 0 for the student's own H.")
+    if config.data == "csv":
+        _csv_controls(config, on_change)
+    if config.data != "noise":
+        _number("validation", config.validation, "validation share", on_change, step=0.05,
+                help_text="Held out from training, to see what the network learned: "
+                          "extra rows for generated data, a share of a CSV's rows.")
+
+
+def _number(name, value, label, on_change, step, help_text) -> None:
+    st.session_state[f"w_{name}"] = value
+    st.number_input(label, step=step, key=f"w_{name}", help=help_text, on_change=on_change,
+                    args=(name,))
+
+
+def _kind_chosen() -> None:
+    """A new kind: its starting sizes and step (a CSV waits for its file)."""
+    kind = st.session_state["w_data"]
+    config = st.session_state["config"]
+    if kind == "csv":
+        raw = st.session_state.get("csv_bytes")
+        if raw is None:  # nothing to train on yet: keep the current data until a file comes
+            st.session_state["csv_requested"] = True
+            st.session_state["w_data"] = config.data
+            return
+        st.session_state["config"] = _fit_csv(preset(config, "csv"), raw, config.inputs,
+                                              config.targets)
+        return
+    st.session_state["config"] = fit_to_data(preset(config, kind))
+
+
+def _csv_controls(config: Config, on_change) -> None:
+    if file_missing(config):
+        st.caption(f"Waiting for the file: inputs {', '.join(config.inputs)}; targets "
+                   f"{', '.join(config.targets)}.")
+        return
+    table = parse(st.session_state["csv_bytes"])
+    numeric = table.numeric
+    st.caption(f"{table.rows:,} rows; numeric columns: {', '.join(numeric)}. N = {config.n} "
+               f"training rows, D_in = {config.d_in} (with the bias), D_out = {config.d_out}.")
+    for name, label in (("inputs", "input columns"), ("targets", "target columns")):
+        st.session_state[f"w_{name}"] = list(getattr(config, name))
+        st.multiselect(label, numeric, key=f"w_{name}", on_change=_columns_chosen,
+                       args=(name,))
+    st.session_state["w_standardize"] = config.standardize
+    st.checkbox("standardize (mean 0, std 1 from the training rows)", key="w_standardize",
+                on_change=on_change, args=("standardize",))
+
+
+def _columns_chosen(name: str) -> None:
+    config = st.session_state["config"]
+    columns = tuple(st.session_state[f"w_{name}"])
+    inputs, targets = (columns, config.targets) if name == "inputs" else (config.inputs, columns)
+    try:
+        st.session_state["config"] = _fit_csv(config, st.session_state["csv_bytes"], inputs,
+                                              targets)
+    except ValueError as error:
+        st.session_state["input_errors"] = [f"{error}. Kept the previous columns."]
+
+
+def csv_upload() -> None:
+    """The uploader and a sample file: shown whenever the CSV kind is chosen or asked for."""
+    st.file_uploader("CSV file (header row, numeric columns)", type=["csv", "txt"],
+                     key="w_csv_file", on_change=_uploaded,
+                     help=f"At least {MIN_ROWS} rows. Comma, semicolon or tab separated.")
+    st.download_button("Sample CSV to try (house prices)", sample_csv(), "houses.csv",
+                       "text/csv", on_click="ignore", width="stretch")
+
+
+def _uploaded() -> None:
+    """A file arrived: check it, keep its bytes in the session, train on it."""
+    upload = st.session_state.get("w_csv_file")
+    if upload is None:
+        return
+    raw = upload.getvalue()
+    try:
+        table = parse(raw)
+        numeric = table.numeric
+        inputs, targets = numeric[:-1], numeric[-1:]  # the last numeric column as the target
+        if not inputs:
+            raise ValueError(f"only one numeric column ({numeric[0]!r}): a network needs "
+                             "inputs and a target")
+        config = st.session_state["config"]
+        if config.csv == digest(raw) and config.inputs and config.targets:
+            inputs, targets = config.inputs, config.targets  # a link's own choice of columns
+        config = _fit_csv(preset(config, "csv"), raw, inputs, targets)
+    except ValueError as error:
+        st.session_state["input_errors"] = [f"The CSV file can't be used: {error}."]
+        return
+    st.session_state["csv_bytes"] = raw
+    st.session_state["config"] = config
+    st.session_state.pop("csv_requested", None)
+
+
+def _fit_csv(config: Config, raw: bytes, inputs, targets) -> Config:
+    """config trained on the file's columns, with a step suited to its number of rows."""
+    config = with_csv(config, raw, inputs, targets)
+    return config.replace(learning_rate=csv_learning_rate(config.n))
+
+
+def refit(config: Config) -> Config:
+    """After a field changed: a CSV's N, D_in, D_out follow from its file and settings."""
+    if config.data == "csv" and "csv_bytes" in st.session_state:
+        return with_csv(config, st.session_state["csv_bytes"], config.inputs, config.targets)
+    return fit_to_data(config)
+
+
+def file_missing(config: Config) -> bool:
+    """True when the configuration wants a CSV this session does not have (a shared link
+    carries the settings, not the file)."""
+    if config.data != "csv":
+        return False
+    raw = st.session_state.get("csv_bytes")
+    if raw is None or digest(raw) != config.csv:
+        return True
+    register(raw)  # the process may have dropped it since: it keeps only the latest few
+    return False
