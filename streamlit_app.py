@@ -13,6 +13,14 @@ st.markdown(
     "left with the gradients worked out by hand in numpy, on the right with PyTorch autograd."
 )
 
+st.caption("Play trains both methods side by side as you watch, from the same weights; Step "
+           "takes one iteration or a chosen number; Reset goes back to iteration 0.")
+live = ui.live.controls(config)
+if live is not None:  # the visitor is watching it train
+    ui.live.player(live, lambda run_numpy, run_torch: ui.live.view(config, run_numpy,
+                                                                   run_torch))
+    st.stop()
+
 notices = st.container()
 left, right = (column.empty() for column in st.columns(2))
 # While a run trains (when no visitor has asked for it before), its curve grows in place.

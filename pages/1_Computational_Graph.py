@@ -29,18 +29,17 @@ line = None if line == "none" else line
 playing = play_col.toggle("▶ Play", key="graph_play",
                           help=f"Step through the iterations on their own: a full pass takes "
                                f"{graph_view.PLAY_RATE} s. Toggle to pause.")
-if not playing:
-    st.session_state.pop("play_clock", None)
+graph_view.set_playing(config, playing)
 ui.report_divergence(config, ui.training_run(config, "numpy"))
 graph_view.check_memory(config)
 
 
-@st.fragment(run_every=0.5 if playing else None)
+@st.fragment(run_every=graph_view.GRAPH_FRAME if playing else None)
 def scrubber():
     # Everything is computed before anything is drawn, so that the progress line, both
     # graphs and the heatmap change together rather than one after another.
     if playing:  # a progress line, not the slider: a widget would race the clock for t
-        t = graph_view.advance(config.iterations, time.monotonic())
+        t = graph_view.advance(config, time.monotonic())
     else:
         t = options.value("t")
     name = options.value("tensor")

@@ -1,5 +1,6 @@
 """Every page in Streamlit's AppTest: renders, charts the real runs, keeps one configuration."""
 
+import math
 import subprocess
 import sys
 
@@ -9,7 +10,7 @@ import streamlit as st
 from apphelpers import PAGE_FILES, ROOT, chart, decode, open_page, trace_y
 
 import twolayer as tl
-from twolayer.compare import config_arrays
+from twolayer.compare import config_arrays, train
 from twolayer.config import format_bytes
 from twolayer.data.table import sample_csv
 
@@ -342,19 +343,19 @@ def test_lockstep_page_shows_an_injected_bug():
 
 
 def test_play_keeps_its_pace_however_slow_the_frames():
-    from twolayer.ui import graph_view
-
     at = open_page("Computational Graph", iterations=100)
     assert at.slider(key="w_opt_t").value == 0
     at.toggle(key="graph_play").set_value(True).run()
-    assert not at.exception and at.session_state["play_clock"] is not None
+    clock = at.session_state["graph_clock"]
+    assert not at.exception and clock.playing and clock.last is not None
+    first = at.session_state["options"]["t"]  # one frame's worth: 100 / 50 s × 0.5 s = 1
     # while playing, a progress line stands in for the slider (a widget would race the clock)
-    assert at.get("progress")[0].proto.text == "iteration t = 0 (playing)"
-    # the scrubber moves by wall time: 100 iterations per PLAY_RATE seconds
-    at.session_state["play_clock"] -= graph_view.PLAY_RATE / 10  # a frame that took 5 s
+    assert at.get("progress")[0].proto.text == f"iteration t = {first} (playing)"
+    # the scrubber moves by wall time, 100 iterations per PLAY_RATE s: a frame that took 2 s
+    clock.last -= 2.0
     at.run()
     t = at.session_state["options"]["t"]
-    assert t in (10, 11)  # 10 for the 5 s, + the run's own time
+    assert t - first in (4, 5)  # 4 for the 2 s, + the run's own time
     assert at.get("progress")[0].proto.text == f"iteration t = {t} (playing)"
     heatmap = chart(at, "graph_heatmap")["layout"]["title"]["text"]
     assert heatmap.startswith(f"w1 at t={t},")  # the heatmap shows the same iteration
@@ -508,6 +509,9 @@ def test_choosing_the_sine_starts_it_from_its_own_values():
     assert [t["name"] for t in fit["data"]][:3] == ["training rows", "validation rows", "sin t"]
     assert at.query_params["data"] == "sine" and at.query_params["noise"] == "0.1"
     assert len(trace_y(at, "curve_numpy", 1)) == 3000  # the validation curve
+    # a link that names only the kind starts from the kind's own values too
+    linked = open_page("Manual Backprop", data="sine", seed=2)
+    assert linked.session_state["config"] == config.replace(seed=2)
 
 
 def test_a_teacher_at_the_assignments_sizes_is_said_to_overfit_and_can_be_learned():
@@ -557,3 +561,62 @@ def test_a_bad_csv_upload_is_explained_and_changes_nothing(text, message):
     assert not at.exception and at.session_state["config"].data == "noise"
     assert message in at.sidebar.error[0].value
     assert at.sidebar.error[0].value.startswith("The CSV file can't be used: ")
+
+
+def live_t(at) -> int:
+    return at.session_state["live"].run.t
+
+
+def test_live_training_plays_pauses_steps_and_resets():
+    at = open_page("Comparison", iterations=80)
+    button(at, "Step 1").click().run()
+    assert live_t(at) == 1 and not at.exception
+    button(at, "Step 10").click().run()
+    assert live_t(at) == 11
+    at.number_input(key="live_k").set_value(7).run()
+    button(at, "Step 7").click().run()
+    assert live_t(at) == 18
+    assert len(trace_y(at, "live_curve_numpy")) == 18  # the curves are the run so far
+    button(at, "▶ Play").click().run()
+    playing = live_t(at)
+    assert playing > 18  # a frame's worth at 100 iterations/s
+    at.run()
+    assert live_t(at) > playing
+    button(at, "⏸ Pause").click().run()
+    paused = live_t(at)
+    at.run()
+    at.run()
+    assert live_t(at) == paused and not at.session_state["live"].clock.playing
+    assert at.get("progress")[0].proto.text.startswith(f"iteration {paused} of 80 · paused")
+    button(at, "↺ Reset").click().run()
+    assert live_t(at) == 0 and not at.session_state["live"].clock.playing
+
+
+def test_a_finished_live_run_is_the_finished_run_bit_for_bit():
+    config = tl.Config(iterations=40)
+    at = open_page("Comparison", iterations=40)  # the finished runs, now in the cache
+    at.selectbox(key="live_speed").set_value(math.inf).run()
+    button(at, "▶ Play").click().run()
+    for _ in range(200):
+        if at.session_state["live"].run.done:
+            break
+        at.run()
+    live = at.session_state["live"]
+    assert live.run.done and not live.clock.playing and live.same_as_cached
+    assert "identical to the run trained in one go" in at.success[0].value
+    expected = {m: train(m, config) for m in ("numpy", "torch")}
+    for run in live.run.runs():
+        np.testing.assert_array_equal(run.losses, expected[run.method].losses)
+        np.testing.assert_array_equal(run.w1, expected[run.method].w1)
+
+
+def test_a_live_run_follows_the_configuration_and_refuses_bad_steps():
+    at = open_page("Comparison", iterations=30)
+    at.number_input(key="live_k").set_value(31).run()
+    button(at, "Step 31").click().run()
+    assert "A step must be from 1 to 30 iterations" in at.warning[0].value
+    button(at, "Step 1").click().run()
+    assert live_t(at) == 1
+    at.sidebar.number_input(key="w_seed").set_value(4).run()
+    assert "live" not in at.session_state  # another configuration: a new live run, if asked
+    assert chart(at, "curve_numpy")  # and the finished view meanwhile

@@ -7,6 +7,7 @@ failure, not a skip, so these tests cannot silently vanish there.
 import os
 import pathlib
 import shutil
+import time
 
 import pytest
 from serverhelpers import CHROMIUM, CHROMIUM_ARGS, LOGS, streamlit_server
@@ -324,3 +325,44 @@ def test_a_csv_uploaded_through_the_file_input_trains(browser, server, tmp_path)
     page.screenshot(path=str(SHOTS / "Comparison_csv.png"), full_page=True)
     assert_clean(page, console)
     context.close()
+
+
+CURVE_LENGTH = ("() => { const plot = document.querySelector('.js-plotly-plot');"
+                " return plot && plot._fullData ? plot._fullData[0].y.length : 0; }")
+
+
+def test_play_grows_the_curve_and_pause_stops_it(browser, server):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page, console = open_page(context, f"{server}/?data=sine&iterations=3000")
+    page.get_by_role("button", name="▶ Play").click()
+    page.locator('[data-testid="stProgress"]', has_text="playing").wait_for(timeout=TIMEOUT_MS)
+    first = page.evaluate(CURVE_LENGTH)  # the live curve, from iteration 0
+    assert first < 3000
+    page.wait_for_function(f"({CURVE_LENGTH})() > {first} + 20", timeout=TIMEOUT_MS)
+    page.get_by_role("button", name="⏸ Pause").click()
+    page.get_by_role("button", name="▶ Play").wait_for(timeout=TIMEOUT_MS)
+    _wait_idle(page)
+    paused = page.evaluate(CURVE_LENGTH)
+    time.sleep(2.0)
+    assert page.evaluate(CURVE_LENGTH) == paused  # nothing moves while paused
+    progress = page.locator('[data-testid="stProgress"]').first.inner_text()
+    assert progress.startswith(f"iteration {paused:,} of 3,000") and "paused" in progress
+    page.screenshot(path=str(SHOTS / "Comparison_live_sine.png"), full_page=True)
+    assert_clean(page, console)
+    context.close()
+
+
+def test_closing_a_playing_tab_stops_its_work(browser, server):
+    from serverhelpers import SERVERS
+    from test_classroom import idle_cpu
+
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page, _ = open_page(context, f"{server}/?data=sine&iterations=20000")
+    page.locator('[data-testid="stSelectbox"]', has_text="speed").click()
+    page.get_by_role("option", name="as fast as it trains").click()
+    _wait_idle(page)
+    page.get_by_role("button", name="▶ Play").click()
+    page.locator('[data-testid="stProgress"]', has_text="playing").wait_for(timeout=TIMEOUT_MS)
+    context.close()  # the tab goes, playing
+    time.sleep(1.0)
+    assert idle_cpu(SERVERS[server]) < 0.5  # a run still playing would use ~2 s here

@@ -266,14 +266,16 @@ def field_text(name: str, value) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def config_from_strings(values, names=FIELD_NAMES, budget=None) -> tuple[Config, list[str]]:
+def config_from_strings(values, names=FIELD_NAMES, budget=None,
+                        defaults: Config | None = None) -> tuple[Config, list[str]]:
     """A Config from text values (e.g. a URL's query string) and a warning per bad field.
 
-    A malformed or out-of-range field falls back to its default; if the fields
-    are fine one by one but the whole would exceed the memory budget, every
-    size falls back to its default.
+    A malformed or out-of-range field falls back to its default (from defaults, e.g. a
+    data kind's starting values); if the fields are fine one by one but the whole would
+    exceed the memory budget, every size falls back to its default.
     """
-    defaults, fields_ok, warnings = Config(), {}, []
+    defaults = defaults or Config()
+    fields_ok, warnings = {}, []
     for name in names:
         if name not in values:
             continue
@@ -282,7 +284,7 @@ def config_from_strings(values, names=FIELD_NAMES, budget=None) -> tuple[Config,
         except ValueError as error:
             default = getattr(defaults, name)
             warnings.append(f"{error}; using the default {name}={default!r}")
-    config = fit_to_data(Config(**fields_ok))
+    config = fit_to_data(defaults.replace(**fields_ok))
     try:
         check_data(config)
     except ValueError as error:

@@ -3,7 +3,7 @@
 Nothing outside twolayer/ui imports Streamlit.
 """
 
-from . import explore
+from . import explore, live
 from .cache import dataset, training_run, weights
 from .frame import PAGES, page
 from .parts import (
@@ -25,6 +25,7 @@ __all__ = [
     "dataset",
     "downloads",
     "explore",
+    "live",
     "first_lines",
     "gradient_formulas",
     "grow_in",

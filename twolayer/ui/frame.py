@@ -21,6 +21,7 @@ from ..config import (
     validate,
 )
 from ..cost import check_compute
+from ..data import PRESETS, preset
 from . import data_panel, work
 from . import options as page_options
 from .options import Option
@@ -96,7 +97,10 @@ def _current_config() -> Config:
     if "config" not in st.session_state:
         params = {name: st.query_params[name] for name in READ_FROM_URL
                   if name in st.query_params}
-        config, warnings = config_from_strings(params, READ_FROM_URL, work.memory_budget())
+        kind = params.get("data", "noise")  # fields a link leaves out: its kind's own
+        start = preset(Config(), kind) if kind in PRESETS else Config()
+        config, warnings = config_from_strings(params, READ_FROM_URL, work.memory_budget(),
+                                               start)
         st.session_state["config"] = config
         st.session_state["url_warnings"] = warnings
     return st.session_state["config"]

@@ -25,6 +25,7 @@ from ..svg import svg_text
 from ..tasks import call_task
 from . import options as page_options
 from .cache import arrays
+from .player import Clock
 from .work import cached, memory_budget
 
 HEATMAP_TENSORS = ("x", "w1", "h", "h_relu", "w2", "y_pred", "grad_y_pred", "grad_w2",
@@ -200,16 +201,33 @@ OPTIONS = (  # the page's own options, in its URL beside the configuration
     page_options.Option("tensor", "w1", HEATMAP_TENSORS),
 )
 PLAY_RATE = 50  # a full pass of the iterations takes 50 s of Play, whatever their number
+GRAPH_FRAME = 0.5  # a browser takes about that to lay out and draw both graphs
 
 
-def advance(iterations: int, now: float) -> int:
-    """Move the scrubber on by wall time since the last tick, so that Play keeps its pace
-    however long a frame takes to draw; loops back at the end."""
-    last = st.session_state.get("play_clock")
-    st.session_state["play_clock"] = now
-    if last is None:
-        return page_options.value("t")
-    moved = max(1, round((now - last) * iterations / PLAY_RATE))
-    t = (page_options.value("t") + moved) % iterations
+def clock(config: Config) -> Clock:
+    """The scrubber's clock (twolayer.ui.player): iterations / PLAY_RATE a second."""
+    kept = st.session_state.get("graph_clock")
+    speed = config.iterations / PLAY_RATE
+    if kept is None or kept.speed != speed:
+        kept = st.session_state["graph_clock"] = Clock(speed=speed, frame=GRAPH_FRAME)
+    return kept
+
+
+def set_playing(config: Config, playing: bool) -> None:
+    """Start or stop the scrubber's clock as the Play toggle says."""
+    tick = clock(config)
+    if playing and not tick.playing:
+        tick.play()
+    elif not playing and tick.playing:
+        tick.pause()
+
+
+def advance(config: Config, now: float) -> int:
+    """Move the scrubber on by the wall time since the last frame, so that Play keeps its
+    pace however long a frame takes to draw; loops back at the end."""
+    tick = clock(config)
+    steps = tick.due(now)
+    tick.moved(steps, now)
+    t = (page_options.value("t") + steps) % config.iterations
     page_options.set_value("t", t)
     return t

@@ -133,6 +133,18 @@ def run(task: Task, label: str, progress: Progress | None = None):
             progress.update(*step)  # where Streamlit stops a script no longer wanted
 
 
+def in_slot(function, *args):
+    """function(*args) in a compute slot: work too short for a progress bar (a frame of a
+    live run), still one computation per core."""
+    threads.enforce()
+    progress = Progress("Training")
+    _acquire(progress)
+    try:
+        return function(*args)
+    finally:
+        _release()
+
+
 _held = threading.local()  # how many slots this thread holds: a nested run takes no second
 
 

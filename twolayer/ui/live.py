@@ -1,0 +1,211 @@
+"""Live training on the Comparison page: play, pause, step, reset, and a speed.
+
+Both methods advance together from the same weights (twolayer.live); the session keeps
+one live run, its Trainings included, and drops it when the configuration changes.
+Playing is a fragment that trains for at most FRAME_COMPUTE seconds a frame, in a
+compute slot like any other work, then redraws; a finished live run is the finished
+run, bit for bit, and goes into the server's cache as such.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import streamlit as st
+
+from ..config import Config
+from ..live import LiveRun, start_live
+from ..store import MISSING
+from . import work
+from .cache import arrays, dataset
+from .player import FRAME, Clock
+
+SPEEDS = (10, 50, 100, 500, math.inf)  # iterations per second
+FRAME_COMPUTE = 0.12  # seconds of training per frame at most; the rest draws it
+
+
+@dataclass(eq=False)
+class Live:
+    """A session's live run and its clock."""
+
+    run: LiveRun
+    clock: Clock = field(default_factory=Clock)
+    same_as_cached: bool | None = None  # once done: equal to the run trained in one go?
+
+
+def current(config: Config) -> Live | None:
+    """The session's live run of this configuration; one of another is dropped."""
+    live = st.session_state.get("live")
+    if live is not None and live.run.config != config:
+        del st.session_state["live"]
+        return None
+    return live
+
+
+def _start(config: Config) -> Live:
+    live = Live(start_live(config, arrays(config), dataset(config).validation))
+    st.session_state["live"] = live
+    return live
+
+
+def controls(config: Config) -> Live | None:
+    """The buttons and the speed; the live run they act on (None before the first press)."""
+    live = current(config)
+    playing = live is not None and live.clock.playing
+    play, step1, step_k, size, reset, speed = st.columns([1.2, 1, 1, 1.1, 1, 1.6],
+                                                         vertical_alignment="bottom")
+    if playing:
+        play.button("⏸ Pause", key="live_pause", on_click=_pause, width="stretch")
+    else:
+        play.button("▶ Play", key="live_play", on_click=_play, args=(config,),
+                    width="stretch", disabled=live is not None and live.run.done)
+    # No min/max: the browser would keep an out-of-range entry to itself; _ask_steps says why
+    steps = size.number_input("iterations a step", value=min(10, config.iterations), step=1,
+                              key="live_k")
+    step1.button("Step 1", key="live_step_1", on_click=_ask_steps, args=(config, 1),
+                 width="stretch")
+    step_k.button(f"Step {steps}", key="live_step_k", on_click=_ask_steps,
+                  args=(config, steps), width="stretch")
+    reset.button("↺ Reset", key="live_reset", on_click=_reset, args=(config,),
+                 width="stretch")
+    speed.selectbox("speed", SPEEDS, key="live_speed", on_change=_speed,
+                    index=SPEEDS.index(live.clock.speed if live else 100),
+                    format_func=lambda s: "as fast as it trains" if math.isinf(s)
+                    else f"{s} iterations/s")
+    if "live_error" in st.session_state:
+        st.warning(st.session_state.pop("live_error"))
+    live = current(config)
+    if live is not None and st.session_state.get("live_pending"):
+        _take_pending_steps(live)
+    return live
+
+
+def _play(config: Config) -> None:
+    live = current(config) or _start(config)
+    live.clock.speed = st.session_state.get("live_speed", live.clock.speed)
+    live.clock.play()
+
+
+def _pause() -> None:
+    live = st.session_state.get("live")
+    if live is not None:
+        live.clock.pause()
+
+
+def _ask_steps(config: Config, count: int) -> None:
+    if not 1 <= count <= config.iterations:
+        st.session_state["live_error"] = (f"A step must be from 1 to {config.iterations:,} "
+                                          f"iterations (the run's length), got {count:,}.")
+        return
+    live = current(config) or _start(config)
+    live.clock.pause()
+    st.session_state["live_pending"] = count  # taken in the script run, with a progress bar
+
+
+def _reset(config: Config) -> None:
+    st.session_state.pop("live", None)
+    _start(config)
+
+
+def _speed() -> None:
+    live = st.session_state.get("live")
+    if live is not None:
+        live.clock.speed = st.session_state["live_speed"]
+
+
+def _take_pending_steps(live: Live) -> None:
+    count = st.session_state.pop("live_pending")
+    work.run(_steps(live.run, count), f"Stepping {count} iterations")
+    _finish(live)
+
+
+def _steps(run: LiveRun, count: int):
+    """count iterations of both methods, as a task."""
+    stop = min(run.t + count, run.total)
+    while run.t < stop and not run.done:
+        run.advance(1)
+        yield run.t - (stop - count), count
+    return run
+
+
+def player(live: Live, draw) -> None:
+    """The growing view: a fragment that, while playing, trains what is due and redraws at
+    most 1 / FRAME times a second; draw(run_numpy, run_torch) draws the runs so far."""
+
+    @st.fragment(run_every=FRAME if live.clock.playing else None)
+    def frame():
+        if live.clock.playing:
+            now = time.monotonic()
+            steps = work.in_slot(_train_for, live.run, live.clock.due(now))
+            live.clock.moved(steps, now)
+            if live.run.done:  # the last frame: stop the clock, redraw without it
+                live.clock.pause()
+                _finish(live)
+                st.rerun(scope="app")
+        progress(live)
+        draw(*live.run.runs())
+
+    frame()
+
+
+def _train_for(run: LiveRun, due: int) -> int:
+    """Up to due iterations, for at most FRAME_COMPUTE seconds; how many were taken."""
+    deadline = time.monotonic() + FRAME_COMPUTE
+    before = run.t
+    while run.t - before < due and not run.done and time.monotonic() < deadline:
+        run.advance(1)
+    return run.t - before
+
+
+def progress(live: Live) -> None:
+    """Where the run is, how fast it goes, and whether it matches the run trained in one go."""
+    run, clock = live.run, live.clock
+    state = "playing" if clock.playing else ("finished" if run.done else "paused")
+    rate = f" · {clock.rate:,.0f} iterations/s" if clock.playing and clock.rate else ""
+    st.progress(run.t / run.total, text=f"iteration {run.t:,} of {run.total:,} · {state}{rate}")
+    if live.same_as_cached:
+        st.success("The live run ended identical to the run trained in one go: the same "
+                   "losses and weights, bit for bit.")
+    elif live.same_as_cached is False:
+        st.error("The live run ended different from the run trained in one go.")
+
+
+def _finish(live: Live) -> None:
+    """A finished live run is the finished run: compare it with a cached one (and say so on
+    the page), or cache it for the next visitor."""
+    if not live.run.done or live.same_as_cached is not None:
+        return
+    verdicts = []
+    for run in live.run.runs():
+        key = ("run", live.run.config, run.method)
+        cached = work.STORE.get(key)
+        if cached is MISSING:
+            work.STORE.put(key, run)
+            continue
+        verdicts.append(all(np.array_equal(getattr(run, name), getattr(cached, name),
+                                           equal_nan=True) for name in ("losses", "w1", "w2")))
+    live.same_as_cached = all(verdicts) if verdicts else None
+
+
+def view(config: Config, run_numpy, run_torch) -> None:
+    """The live runs so far: both loss curves on shared axes, what is being learned, the
+    per-iteration difference, and once finished the summary."""
+    from .. import figures
+    from ..compare import summarize
+    from .parts import data_view, summary_table
+
+    y_range = figures.log_range(run_numpy, run_torch)
+    left, right = st.columns(2)
+    left.plotly_chart(figures.loss_curve(run_numpy, y_range), key="live_curve_numpy")
+    right.plotly_chart(figures.loss_curve(run_torch, y_range), key="live_curve_torch")
+    if config.data != "noise":
+        data_view(config, run_numpy, run_torch)
+    st.plotly_chart(figures.difference(run_numpy, run_torch), key="live_difference")
+    for run in (run_numpy, run_torch):
+        if run.diverged_at is not None:
+            st.error(f"The {run.method} run diverged at iteration {run.diverged_at}.")
+    if len(run_numpy.losses) == config.iterations or run_numpy.diverged_at is not None:
+        st.table(summary_table(summarize(run_numpy, run_torch)))
