@@ -49,3 +49,29 @@ def test_core_never_imports_the_ui_layer():
                  if any(m in ("ui", "twolayer.ui") or m.startswith(("ui.", "twolayer.ui."))
                         for m in _imports(p))]
     assert offenders == []
+
+
+RACE = """
+import sys, threading, time
+from twolayer import threads
+threads.limit(1)
+importer = threading.Thread(target=lambda: __import__("torch"))
+importer.start()
+while "torch" not in sys.modules:  # another session's thread is importing torch now
+    time.sleep(0.0005)
+half_made = not hasattr(sys.modules["torch"], "set_num_threads")
+threads.enforce()
+importer.join()
+import torch
+print(half_made, torch.get_num_threads())
+"""
+
+
+def test_the_thread_limit_waits_for_a_torch_import_under_way_elsewhere():
+    """Two sessions: one imports torch while the other applies the thread limit."""
+    out = subprocess.run([sys.executable, "-c", RACE], capture_output=True, text=True,
+                         cwd=ROOT, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    half_made, count = out.stdout.split()
+    assert count == "1"
+    assert half_made == "True"  # the race was really there to lose

@@ -82,6 +82,10 @@ class Session:
                 break
             message = ForwardMsg()
             message.ParseFromString(raw)
+            if message.WhichOneof("type") == "new_session":
+                # A run starts. What came before it belonged to the run it replaced: a chart
+                # that run drew just before it stopped can arrive after the rerun was asked.
+                seen = Visit()
             _read(message, seen, time.perf_counter() - self.started)
         self.widgets.update(seen.widgets)
         return seen

@@ -43,6 +43,11 @@ def enforce() -> None:
     started later (Streamlit runs each script in a new one) gets the count torch was
     loaded with. Results depend on it, since the sums split differently.
     """
-    torch = sys.modules.get("torch")
-    if _limit is not None and torch is not None and torch.get_num_threads() != _limit:
+    if _limit is None or "torch" not in sys.modules:
+        return  # torch reads the limit from the environment when it is imported
+    # Not sys.modules["torch"]: while another session's thread is importing torch, that is
+    # a half-made module without get_num_threads; the import statement waits for it.
+    import torch
+
+    if torch.get_num_threads() != _limit:
         torch.set_num_threads(_limit)
