@@ -14,6 +14,7 @@ PAGE_FILES = {
     "Manual Backprop": "pages/2_Manual_Backprop.py",
     "Autograd": "pages/3_Autograd.py",
     "Lock-step": "pages/4_Lock_step.py",
+    "Exercise": "pages/5_Exercise.py",
 }
 
 

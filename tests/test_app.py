@@ -14,7 +14,8 @@ from twolayer.compare import config_arrays, train
 from twolayer.config import format_bytes
 from twolayer.data.table import sample_csv
 
-PAGES = list(PAGE_FILES)
+PAGES = [page for page in PAGE_FILES if page != "Exercise"]  # the pages with the sidebar's
+# configuration (tests/test_exercise_app.py has the Exercise page's)
 
 
 @pytest.fixture(autouse=True)

@@ -31,6 +31,7 @@ PAGES = {  # URL path: (title on the page, what a drawn page shows)
     "Autograd": ("Autograd (PyTorch)", ".js-plotly-plot .main-svg"),
     "Lock_step": ("Lock-step explorer", ".js-plotly-plot .main-svg"),
 }
+EXERCISE = ("Exercise: fill in the assignment's blanks", "textarea")  # no sidebar configuration
 TIMEOUT_MS = 90_000
 # The y values of the first Plotly chart after plotly.js decoded them (the figure's own
 # .data keeps them base64-encoded).
@@ -82,7 +83,7 @@ def open_page(context, url: str):
     page.goto(url)
     path = url.split("//", 1)[1].split("/", 1)[1].split("?")[0] if "/" in url.split("//", 1)[1] \
         else ""
-    title, drawn = PAGES[path]
+    title, drawn = {**PAGES, "Exercise": EXERCISE}[path]
     page.wait_for_selector(drawn, timeout=TIMEOUT_MS)
     page.get_by_role("heading", name=title).wait_for(timeout=TIMEOUT_MS)
     _wait_idle(page)
@@ -366,3 +367,37 @@ def test_closing_a_playing_tab_stops_its_work(browser, server):
     context.close()  # the tab goes, playing
     time.sleep(1.0)
     assert idle_cpu(SERVERS[server]) < 0.5  # a run still playing would use ~2 s here
+
+
+def test_the_exercise_typed_in_the_browser_is_checked_and_a_dropped_mask_named(browser, server):
+    from twolayer.exercise import BLANKS
+
+    context = browser.new_context(viewport={"width": 1400, "height": 1200})
+    page, console = open_page(context, f"{server}/Exercise")
+    for blank in BLANKS:
+        text = blank.answer if blank.number != 2 else \
+            "grad_h = grad_y_pred @ w2.T\ngrad_w1 = x.T @ grad_h"
+        page.get_by_label(f"Blank {blank.number}").fill(text)
+    page.get_by_role("button", name="Check", exact=True).click()
+    page.get_by_text("6 of 7").wait_for(timeout=TIMEOUT_MS)
+    page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=TIMEOUT_MS)
+    _wait_idle(page)
+    assert page.get_by_text("ReLU mask dropped:").count() == 1
+    page.get_by_text("Blank 2 · ").scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "Exercise_relu_mask.png"))
+    assert page.get_by_text("Correct at every point checked.").count() == 6
+    assert "attempt=" in page.url  # the address bar carries the attempt
+    shared = context.new_page()  # ...and opens it checked
+    shared.goto(page.url)
+    shared.get_by_text("6 of 7").wait_for(timeout=TIMEOUT_MS)
+    shared.wait_for_function(  # the area fills in once drawn
+        "document.querySelector('textarea[aria-label=\"Blank 2\"]')"
+        "?.value.startsWith('grad_h = grad_y_pred')", timeout=TIMEOUT_MS)
+    page.get_by_label("Blank 2").fill(BLANKS[1].answer)
+    page.get_by_role("button", name="Check", exact=True).click()
+    page.get_by_text("7 of 7").wait_for(timeout=TIMEOUT_MS)
+    _wait_idle(page)
+    page.mouse.move(0, 0)  # no tooltip in the picture
+    page.screenshot(path=str(SHOTS / "Exercise.png"), full_page=True)
+    assert_clean(page, console)
+    context.close()

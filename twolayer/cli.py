@@ -60,6 +60,10 @@ def build_parser() -> Parser:
     bench.add_argument("--repeats", type=int, default=5, help="median of this many runs (5)")
     for sub in (train, compare, check, lock, bench):
         _add_config_flags(sub)
+    grade = commands.add_parser("grade", help="check completed assignments (.py, .ipynb), "
+                                              "blank by blank; nothing in them is executed")
+    grade.add_argument("files", nargs="+", metavar="FILE")
+    grade.add_argument("--json", action="store_true", help="print one JSON object")
     return parser
 
 
@@ -157,6 +161,8 @@ def _with_csv_file(config: Config, args) -> Config:
 def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
+        if args.command == "grade":
+            return cmd_grade(args)
         config = config_from_args(args)
         check_command_cost(args, config)
         return COMMANDS[args.command](args, config)
@@ -295,6 +301,28 @@ def cmd_bench(args, config: Config) -> int:
         ratio = result[f"ratio_{name}"]
         print(f"{label:24}{ms[name]:9.3f}{ms[name + '_floor']:9.3f}{ratio:7.2f}x")
     return 0
+
+
+def cmd_grade(args) -> int:
+    """Grade each file; one line on stderr for each that cannot be (exit 2 then)."""
+    from .exercise import grade_files
+
+    grades, problems = grade_files(args.files)
+    if args.json:
+        _print_json({"files": [g.as_dict() for g in grades], "not_graded": problems})
+    else:
+        for grade in grades:
+            marks = " ".join(_MARKS[b["status"]] for b in grade.blanks)
+            print(f"{grade.path}: {grade.score}/{grade.total}  {marks}")
+            for blank in grade.blanks:
+                if blank["status"] != "correct":
+                    print(f"  blank {blank['blank']} {blank['status']}: {blank['message']}")
+    for problem in problems:
+        print(f"twolayer: {problem}", file=sys.stderr)
+    return EXIT_USAGE if problems else 0
+
+
+_MARKS = {"correct": "✓", "wrong": "✗", "rejected": "!", "missing": "·"}
 
 
 COMMANDS = {"train": cmd_train, "compare": cmd_compare, "gradcheck": cmd_gradcheck,

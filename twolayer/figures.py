@@ -230,3 +230,18 @@ def predicted_vs_true(dataset, run) -> go.Figure:
                       margin={"l": 60, "r": 20, "t": 50, "b": 50},
                       legend={"orientation": "h", "y": -0.25})
     return fig
+
+
+def exercise_curve(title: str, yours: np.ndarray, answers: np.ndarray) -> go.Figure:
+    """A cell's printed loss per iteration over the assignment's answers' (log scale). The
+    student's curve stops before its first loss that is not finite: the page reports a
+    divergence in words, it does not draw it."""
+    bad = np.flatnonzero(~np.isfinite(yours))
+    drawn = yours[: bad[0]] if bad.size else yours
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=np.arange(len(answers)), y=answers, mode="lines",
+                             name="the assignment's answers",
+                             line={"color": "#9aa5b1", "width": 4}))
+    fig.add_trace(go.Scatter(x=np.arange(len(drawn)), y=drawn, mode="lines", name="yours",
+                             line={"color": COLORS["numpy"], "dash": "dash"}))
+    return _layout(fig, title, "printed loss")

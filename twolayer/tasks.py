@@ -39,6 +39,16 @@ def training_task(training, offset: int = 0, total: int | None = None):
     return training.result()
 
 
+def shifted(task: Task[Result], offset: int, total: int):
+    """A task's progress as part of a larger one: (offset + done, total); returns its result."""
+    while True:
+        try:
+            step = next(task)
+        except StopIteration as done:
+            return done.value
+        yield (offset + step[0], total, *step[2:])
+
+
 def call_task(function, *args, **kwargs):
     """A task for a computation too short to report on: function(*args) in one step."""
     return function(*args, **kwargs)

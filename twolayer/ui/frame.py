@@ -45,6 +45,7 @@ PAGES = (  # (file, label): the entry page first
     ("pages/2_Manual_Backprop.py", "Manual Backprop"),
     ("pages/3_Autograd.py", "Autograd"),
     ("pages/4_Lock_step.py", "Lock-step"),
+    ("pages/5_Exercise.py", "Exercise"),
 )
 
 LABELS = {
@@ -60,22 +61,29 @@ LABELS = {
 }
 
 
-def page(title: str, icon: str, options: tuple[Option, ...] = (), runs: float = 1.0) -> Config:
+def page(title: str, icon: str, options: tuple[Option, ...] = (), runs: float = 1.0,
+         configurable: bool = True) -> Config:
     """Set up a page and its sidebar; the page's validated Config (or an error and a stop).
 
     options: the page's own options, kept beside the configuration in the session and
     the URL (read them with twolayer.ui.options).
     runs: how many whole runs of one method the page computes, for the compute budget.
+    configurable: False for a page that runs fixed sizes of its own (Exercise): no
+    configuration widgets, though the URL and the links keep the configuration.
     """
     st.set_page_config(page_title=f"{title} · twolayer", page_icon=icon, layout="wide")
     work.setup()
     config = _current_config()
     option_values = page_options.current(options, config)
     _navigation(config)
-    _sidebar(config)
     _write_url(config, option_values)
     for warning in st.session_state.pop("url_warnings", []):
         st.warning(f"Link parameter ignored: {warning}.")
+    if not configurable:
+        st.sidebar.caption("This page runs the assignment's own sizes; the configuration "
+                           "applies to the other pages.")
+        return config
+    _sidebar(config)
     for error in st.session_state.pop("input_errors", []):
         st.sidebar.error(error)
     if data_panel.file_missing(config):

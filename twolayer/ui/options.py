@@ -22,18 +22,23 @@ class Option:
 
     choices: the allowed values (text); empty for an iteration t, which must lie in
     0 .. iterations - 1 of the configuration. default: a value, or a function of
-    the configuration (e.g. Lock-step's dtypes follow the sidebar's).
+    the configuration (e.g. Lock-step's dtypes follow the sidebar's). reader: for
+    free text (Exercise's attempt), a check that returns the text or raises a
+    ValueError saying what is wrong. An option whose value is "" stays out of the URL.
     """
 
     name: str
     default: object
     choices: tuple[str, ...] = ()
+    reader: Callable[[str], str] | None = None
 
     def default_for(self, config: Config):
         return self.default(config) if callable(self.default) else self.default
 
     def parse(self, text: str, config: Config):
         """The option's value from URL text, or a ValueError saying what is allowed."""
+        if self.reader is not None:
+            return self.reader(text)
         if self.choices:
             if text not in self.choices:
                 allowed = ", ".join(repr(c) for c in self.choices)
@@ -56,9 +61,13 @@ def current(specs: tuple[Option, ...], config: Config) -> dict[str, object]:
     for spec in specs:
         if spec.name not in store:
             store[spec.name] = _from_url(spec, config)
-        elif not spec.choices and store[spec.name] > config.iterations - 1:
+        elif _is_iteration(spec) and store[spec.name] > config.iterations - 1:
             store[spec.name] = config.iterations - 1
     return {spec.name: store[spec.name] for spec in specs}
+
+
+def _is_iteration(spec: Option) -> bool:
+    return not spec.choices and spec.reader is None
 
 
 def _from_url(spec: Option, config: Config):
@@ -68,8 +77,8 @@ def _from_url(spec: Option, config: Config):
         return spec.parse(st.query_params[spec.name], config)
     except ValueError as error:
         default = spec.default_for(config)
-        st.session_state.setdefault("url_warnings", []).append(
-            f"{error}; using the default {spec.name}={default!r}")
+        instead = f"; using the default {spec.name}={default!r}" if default != "" else ""
+        st.session_state.setdefault("url_warnings", []).append(f"{error}{instead}")
         return default
 
 
@@ -84,7 +93,7 @@ def set_value(name: str, new) -> None:
 
 
 def url_text(values: dict[str, object]) -> dict[str, str]:
-    return {name: str(v) for name, v in values.items()}
+    return {name: str(v) for name, v in values.items() if v != ""}
 
 
 def select(name: str, label: str, choices: tuple[str, ...],

@@ -1,0 +1,24 @@
+"""Exercise mode: the assignment's seven `# TODO` blanks, done in the browser and checked
+line by line, or graded in bulk from students' files. Student code is never executed as
+Python: a small evaluator walks its syntax tree against an allow-list.
+
+- skeleton: the assignment's cells, blanks, answers, and the comments in English
+- evaluator: the allow-list evaluator (CodeError for everything it refuses)
+- runs: the cells run with a student's blanks, by the evaluator
+- checks: each blank in isolation, at several points, within derived tolerances
+- mistakes: the classic mistakes, named with a hint
+- files: blanks found in .py and .ipynb files; an attempt written out as a file
+- grade: many files at once
+- share: an attempt as a short text for a link, and back
+"""
+
+from .checks import BlankResult, check_attempt
+from .evaluator import CodeError
+from .files import FileShapeError, as_file, extract, text_of
+from .grade import FileGrade, grade_files
+from .runs import Program, printed_losses, whole_run
+from .skeleton import BLANKS
+
+__all__ = ["BLANKS", "BlankResult", "CodeError", "FileGrade", "FileShapeError", "Program",
+           "as_file", "check_attempt", "extract", "grade_files", "printed_losses", "text_of",
+           "whole_run"]

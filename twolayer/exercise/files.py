@@ -1,0 +1,107 @@
+"""A completed assignment as a file (.py or .ipynb): its blanks, found and never executed.
+
+A file is shaped like the assignment when it has the seven `# TODO` markers in order.
+Each blank is the code after its marker, up to the cell's next line (a comment line
+does not end it and is dropped), the next marker, or a line indented less than the
+blank (the end of the loop or of the cell).
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+from .skeleton import BLANKS
+
+MAX_BYTES = 5 * 2**20  # a notebook with its outputs; more is not an assignment
+
+
+class FileShapeError(ValueError):
+    """A file that cannot be read, or is not shaped like the assignment."""
+
+
+def read(path: str) -> str:
+    """The code of a .py or .ipynb file, as text."""
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
+    except OSError as error:
+        raise FileShapeError(f"cannot read it: {error.strerror}") from None
+    if len(raw) > MAX_BYTES:
+        raise FileShapeError(f"it is over {MAX_BYTES // 2**20} MB: not an assignment")
+    return text_of(raw, path.endswith(".ipynb"))
+
+
+def text_of(raw: bytes, notebook: bool) -> str:
+    """The code in a file's bytes: a notebook's code cells one after another, or the text."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise FileShapeError("it is not UTF-8 text") from None
+    if not notebook:
+        return text
+    try:
+        cells = json.loads(text)["cells"]
+        return "\n".join(_source(cell) for cell in cells if cell.get("cell_type") == "code")
+    except (json.JSONDecodeError, KeyError, TypeError, AttributeError):
+        raise FileShapeError("it is not a Jupyter notebook (no JSON with cells)") from None
+
+
+def _source(cell: dict) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else str(source)
+
+
+def extract(text: str) -> dict[int, str]:
+    """The text of each blank, by number; FileShapeError if the markers are not all there."""
+    lines = text.split("\n")
+    markers = [k for k, line in enumerate(lines) if line.strip().startswith("# TODO")]
+    if len(markers) != len(BLANKS):
+        raise FileShapeError(f"it has {len(markers)} `# TODO` markers; the assignment has "
+                             f"{len(BLANKS)}")
+    bounds = [*markers[1:], len(lines)]
+    return {blank.number: _blank(lines[start + 1: stop], blank)
+            for blank, start, stop in zip(BLANKS, markers, bounds, strict=True)}
+
+
+def _blank(lines: list[str], blank) -> str:
+    """The code lines of one blank, dedented."""
+    kept = []
+    for line in lines:
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        if blank.end and _same(stripped, blank.end):
+            break
+        if _indent(line) < len(blank.indent):  # the loop or the cell is over
+            break
+        kept.append(line)
+    return textwrap.dedent("\n".join(kept))
+
+
+def _same(line: str, code: str) -> bool:
+    return line.replace(" ", "") == code.replace(" ", "")
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
+
+
+def as_file(attempt: dict[int, str], english: bool = False) -> str:
+    """An attempt written out as the assignment's file, blanks filled in: what the Exercise
+    page downloads and the grader reads back."""
+    from .skeleton import CELLS, PREAMBLE, translate
+
+    parts = [PREAMBLE]
+    for cell in CELLS.values():
+        chunks = []
+        for segment in cell:
+            if segment.kind == "blank":
+                blank = BLANKS[segment.blank - 1]
+                text = attempt.get(segment.blank, "").strip("\n")
+                chunks.append(textwrap.indent(text, blank.indent) if text else "")
+            else:
+                chunks.append(segment.text)
+        parts.append("\n".join(chunk for chunk in chunks if chunk is not None))
+    text = "\n\n".join(parts) + "\n"
+    return translate(text) if english else text

@@ -1,0 +1,160 @@
+"""The classic mistakes of each blank, written as code, to say which one a wrong answer is.
+
+A wrong result that matches a mistake's result (within the same tolerance a correct one
+gets) is named, with a hint, never the answer. Some mistakes show as an error, some
+only in what the result is rather than in its values (a tensor autograd no longer
+tracks); those carry a test instead of code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Mistake:
+    name: str
+    hint: str
+    code: str | None = None  # the mistake as a blank's lines
+    test: Callable | None = None  # (outputs, run outputs) -> True if it is this mistake
+    error: str | None = None  # or: a piece of the error message it causes
+
+
+def _missing(name: str):
+    return lambda outputs, _: outputs.get(name) is None
+
+
+def _not_tracked(outputs, _) -> bool:
+    y_pred = outputs.get("y_pred")
+    return y_pred is not None and not getattr(y_pred, "requires_grad", True)
+
+
+def _not_in_place(outputs, run) -> bool:
+    return any(run.scope.get(n) is not run.before.get(n) for n in ("w1", "w2"))
+
+
+SHAPES = "(the inner sizes)"  # what the evaluator says when a product's sizes do not fit
+
+MISTAKES: dict[int, tuple[Mistake, ...]] = {
+    1: (
+        Mistake("print(t, loss) missing", "the assignment prints each iteration's loss "
+                "with its t: print(t, your_loss).", test=_missing("printed loss")),
+        Mistake("mean instead of sum", "the assignment's loss sums the squared errors; "
+                ".mean() divides them by N·D_out.",
+                "loss = ((y_pred - y) ** 2).mean()\nprint(t, loss)"),
+        Mistake("not squared", "the loss sums the squares of y_pred - y, not the "
+                "differences themselves.", "loss = (y_pred - y).sum()\nprint(t, loss)"),
+        Mistake("absolute instead of squared", "this is the squared loss: square each "
+                "error, do not take its absolute value.",
+                "loss = np.abs(y_pred - y).sum()\nprint(t, loss)"),
+    ),
+    2: (
+        Mistake("ReLU mask dropped", "the gradient flows back through the ReLU only where "
+                "h > 0; your grad_w1 lets it through where the unit was off.",
+                "grad_w1 = x.T @ (grad_y_pred @ w2.T)"),
+        Mistake("factor 2 missing", "d(u²)/du = 2u: start from grad_y_pred, which has the "
+                "2, not from y_pred - y.",
+                "grad_w1 = x.T @ (((y_pred - y) @ w2.T) * (h > 0))"),
+        Mistake("transpose on the wrong side", "check each product's inner sizes: "
+                "grad_y_pred is (N, D_out) and w2 is (H, D_out); grad_w1 must be (D_in, H).",
+                error=SHAPES),
+        Mistake("mask applied after the product with x", "the mask belongs to grad_h, of "
+                "shape (N, H), before the product with x.T.", error="do not match"),
+    ),
+    3: (
+        Mistake("update sign flipped", "gradient descent steps against the gradient: "
+                "subtract it.",
+                "w1 += grad_w1 * learning_rate\nw2 += grad_w2 * learning_rate"),
+        Mistake("learning rate missing", "each step is the gradient times learning_rate.",
+                "w1 -= grad_w1\nw2 -= grad_w2"),
+        Mistake("w2 not updated", "both weights take a step: w2 too, with grad_w2.",
+                "w1 -= grad_w1 * learning_rate"),
+        Mistake("w1 not updated", "both weights take a step: w1 too, with your gradient of "
+                "w1.", "w2 -= grad_w2 * learning_rate"),
+    ),
+    4: (
+        Mistake("float64 tensors", "the cell's dtype is torch.float (float32): build the "
+                "tensors with dtype=dtype (and device=device).",
+                "x_tensor = torch.tensor(x)\ny_tensor = torch.tensor(y)"),
+    ),
+    5: (
+        Mistake("ReLU missing (h instead of h_relu)", "y_pred = relu(x @ w1) @ w2: the "
+                "ReLU comes between the two products.", "y_pred = x_tensor @ w1 @ w2"),
+        Mistake("y_pred not tracked by autograd", "keep y_pred a tensor computed from w1 "
+                "and w2 (no .detach(), no numpy), or backward() cannot reach them.",
+                test=_not_tracked),
+        Mistake("transpose on the wrong side", "x_tensor is (N, D_in), w1 (D_in, H) and w2 "
+                "(H, D_out): multiply in that order.", error=SHAPES),
+    ),
+    6: (
+        Mistake("backward() missing", "autograd fills w1.grad and w2.grad only when asked: "
+                "call backward on the loss.", test=lambda outputs, _: outputs["w1.grad"]
+                is None),
+        Mistake("backward() called twice", "backward() runs once per loss: its graph is "
+                "freed after the first, and a second call would add the gradient again.",
+                error="backward through the graph a second time"),
+        Mistake("backward() on y_pred", "backward starts from the scalar loss.",
+                error="grad can be implicitly created only for scalar outputs"),
+    ),
+    7: (
+        Mistake("update sign flipped", "gradient descent steps against the gradient.",
+                "w1 += learning_rate * w1.grad\nw2 += learning_rate * w2.grad"),
+        Mistake("learning rate missing", "each step is the gradient times learning_rate.",
+                "w1 -= w1.grad\nw2 -= w2.grad"),
+        Mistake("gradients cleared before the update", "the cell clears .grad after this "
+                "blank: use the gradient first.", "w1.grad.zero_()\nw2.grad.zero_()\n"
+                "w1 -= learning_rate * w1.grad\nw2 -= learning_rate * w2.grad"),
+        Mistake("not in place", "w1 = w1 - ... makes a new tensor autograd does not track "
+                "as a weight (it has no .grad next time): change w1 itself, in place.",
+                test=_not_in_place),
+    ),
+}
+
+CONVENTIONS = {  # the derivative of relu at h == 0 that each forward implies
+    "torch.relu(h) or the mask h > 0: none of the gradient": 0.0,
+    "torch.maximum(h, zeros): half of it, split with the zeros": 0.5,
+    "h.clamp(min=0): all of it": 1.0,
+}
+
+
+def relu_convention(tree, answers) -> str | None:
+    """A note on which derivative at h == 0 a y_pred implies, found on a tie: w1's first
+    column zero makes h's first column exactly 0."""
+    from .evaluator import CodeError, parse
+
+    try:
+        yours = _tie_gradient(tree, answers)
+        full = _tie_gradient(parse("y_pred = x_tensor.mm(w1).clamp(min=0).mm(w2)"), answers)
+    except CodeError:
+        return None
+    if not np.any(full):
+        return None
+    share = float(np.median(yours[full != 0] / full[full != 0]))
+    for text, value in CONVENTIONS.items():
+        if abs(share - value) < 1e-6:
+            return (f"At h = 0 exactly, where relu has no derivative, your y_pred passes {text}. "
+                    "All three conventions are right: random weights never hit h = 0 exactly "
+                    "(see the Lock-step page's ReLU at zero).")
+    return None
+
+
+def _tie_gradient(tree, answers) -> np.ndarray:
+    """w1.grad's first column when that column of w1 is zero, for a y_pred tree."""
+    import torch
+
+    from .checks import Context, state_before
+    from .evaluator import Evaluator, parse
+    from .runs import ASSIGNMENT
+
+    scope = state_before(5, ASSIGNMENT, 0, Context(answers))
+    with torch.no_grad():
+        w1 = scope["w1"].detach().clone()
+        w1[:, 0] = 0.0
+    scope["w1"] = w1.requires_grad_(True)
+    evaluator = Evaluator(scope, [])
+    evaluator.run(tree)
+    evaluator.run(parse("loss = (y_pred - y_tensor).pow(2).sum()\nloss.backward()"))
+    return scope["w1"].grad[:, 0].detach().numpy().astype(np.float64)

@@ -1,0 +1,237 @@
+"""The assignment's cells, run with a student's blanks (or the answers), by the evaluator.
+
+Each cell's code segments and each blank are evaluated in one scope, in the cell's
+order, iteration after iteration. The random draws of the cells' setup lines are
+replaced by a seeded problem, so that both cells, the student's and the answers, start
+from the same data and weights. Nothing here executes Python text: the cell's own lines
+go through the same evaluator as the student's.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..data import init_weights, make_dataset
+from ..tasks import finish, shifted
+from .evaluator import CodeError, Evaluator, clock, parse
+from .skeleton import BLANKS, CELLS, code_lines
+
+RUN_SECONDS = 10.0  # CPU seconds for a whole run of both cells (the answers: 0.9 s here)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """The data and starting weights the cells run on (the assignment draws them unseeded)."""
+
+    n: int = 64
+    d_in: int = 1000
+    hidden: int = 100
+    d_out: int = 10
+    seed: int = 0
+    learning_rate: float = 1e-6
+
+    def arrays(self):
+        """(x, y, w1, w2) in float64."""
+        x, y = make_dataset(self.seed, self.n, self.d_in, self.d_out)
+        return (x, y, *init_weights(self.seed, self.d_in, self.hidden, self.d_out))
+
+
+ASSIGNMENT = Problem()
+SMALL = Problem(n=7, d_in=13, hidden=5, d_out=3, seed=1, learning_rate=1e-3)  # no square
+
+
+@dataclass(eq=False)
+class Program:
+    """The blanks' syntax trees: the student's where they parsed, else the answers'."""
+
+    trees: dict[int, ast.Module]
+    substituted: dict[int, str] = field(default_factory=dict)  # blank -> why the answer ran
+
+    @classmethod
+    def answers(cls) -> Program:
+        return cls({b.number: parse(b.answer) for b in BLANKS})
+
+    @classmethod
+    def of(cls, attempt: dict[int, str]) -> Program:
+        """The student's blanks; an empty or refused one runs the answer, said so."""
+        trees, substituted = {}, {}
+        for blank in BLANKS:
+            text = attempt.get(blank.number, "")
+            try:
+                trees[blank.number] = parse(text)
+            except CodeError as error:
+                substituted[blank.number] = f"refused: {error}"
+            if blank.number in trees and not trees[blank.number].body:
+                substituted[blank.number] = "empty"
+            if blank.number in substituted:
+                trees[blank.number] = parse(blank.answer)
+        return cls(trees, substituted)
+
+
+CODE = {cell: [parse(code_lines(s.text)) if s.kind == "code" else None for s in segments]
+        for cell, segments in CELLS.items()}
+
+
+def scope_1(problem: Problem, w1=None, w2=None) -> dict:
+    """Method 1's names before its loop: the data, the sizes, the weights (copies)."""
+    x, y, w1_0, w2_0 = problem.arrays()
+    return {"x": x, "y": y, "N": problem.n, "D_in": problem.d_in, "H": problem.hidden,
+            "D_out": problem.d_out, "learning_rate": problem.learning_rate,
+            "w1": np.array(w1_0 if w1 is None else w1, np.float64),
+            "w2": np.array(w2_0 if w2 is None else w2, np.float64)}
+
+
+def scope_2(problem: Problem) -> dict:
+    """Method 2's names before blank 4: the data as numpy, dtype float32, the CPU."""
+    import torch
+
+    scope = scope_1(problem)
+    for name in ("w1", "w2"):
+        scope.pop(name)
+    return scope | {"dtype": torch.float32, "device": torch.device("cpu")}
+
+
+def leaf_weights(scope: dict, w1, w2) -> None:
+    """The cell's `w = torch.randn(..., requires_grad=True)`, with the problem's weights."""
+    import torch
+
+    for name, value in (("w1", w1), ("w2", w2)):
+        scope[name] = torch.tensor(np.asarray(value), dtype=scope["dtype"],
+                                   device=scope["device"], requires_grad=True)
+
+
+@dataclass(eq=False)
+class Run:
+    """What a run of one cell printed per iteration, how far it got, and why it stopped."""
+
+    printed: list[tuple] = field(default_factory=list)
+    iterations: int = 0
+    error: str | None = None  # "iteration t, blank n: ..." if a line failed
+    scope: dict = field(default_factory=dict)
+
+
+def run_cell(cell: int, program: Program, problem: Problem, iterations: int,
+             deadline: float | None = None, stop_before: int | None = None,
+             start=None, first: int = 0) -> Run:
+    """Run a cell for some iterations, numbered from `first`, from weights `start` (w1, w2),
+    else the problem's. stop_before=n: stop just before blank n of the first iteration
+    (the scope then holds that blank's inputs)."""
+    return finish(cell_task(cell, program, problem, iterations, deadline, stop_before, start,
+                            first))
+
+
+def cell_task(cell: int, program: Program, problem: Problem, iterations: int,
+              deadline: float | None = None, stop_before: int | None = None,
+              start=None, first: int = 0):
+    """run_cell() as a task (twolayer.tasks): yields after every iteration."""
+    import torch
+
+    run = Run()
+    scope = scope_1(problem, *(start or (None, None))) if cell == 1 else scope_2(problem)
+    evaluator = Evaluator(scope, run.printed, deadline)
+    run.scope = scope
+    segments = CELLS[cell]
+    head = [k for k, s in enumerate(segments) if s.kind == "loop"][0]
+    scope["t"] = first
+    try:
+        for k in range(head):  # method 2's blank 4 and weights, before the loop
+            if segments[k].kind == "blank" and segments[k].blank == stop_before:
+                return run
+            _segment(cell, k, segments[k], program, evaluator, start or problem.arrays()[2:])
+        for t in range(first, first + iterations):
+            scope["t"] = t
+            for k in range(head + 1, len(segments)):
+                segment = segments[k]
+                if segment.kind == "blank" and segment.blank == stop_before and t == first:
+                    return run
+                if segment.no_grad:
+                    with torch.no_grad():
+                        _segment(cell, k, segment, program, evaluator, None)
+                else:
+                    _segment(cell, k, segment, program, evaluator, None)
+            run.iterations = t + 1 - first
+            yield run.iterations, iterations
+    except CodeError as error:
+        run.error = f"iteration {scope.get('t', 0)}: {error}"
+    return run
+
+
+def _segment(cell, k, segment, program, evaluator, start_weights) -> None:
+    if segment.kind == "code":
+        evaluator.run(CODE[cell][k])
+    elif segment.kind == "blank":
+        try:
+            evaluator.run(program.trees[segment.blank])
+        except CodeError as error:
+            raise CodeError(f"blank {segment.blank}: {error}") from None
+    elif segment.kind == "setup" and cell == 2 and "randn" in segment.text:
+        leaf_weights(evaluator.scope, *start_weights)
+
+
+def whole_run(program: Program, problem: Problem = ASSIGNMENT, iterations: int = 500,
+              seconds: float = RUN_SECONDS) -> dict[int, Run]:
+    """Both cells, all their iterations: what each printed, and where it failed."""
+    return finish(whole_run_task(program, problem, iterations, seconds))
+
+
+def whole_run_task(program: Program, problem: Problem = ASSIGNMENT, iterations: int = 500,
+                   seconds: float = RUN_SECONDS):
+    """whole_run() as a task: yields after every iteration of each cell."""
+    deadline = clock() + seconds
+    runs = {}
+    for k, cell in enumerate(CELLS):
+        task = cell_task(cell, program, problem, iterations, deadline)
+        runs[cell] = yield from shifted(task, k * iterations, len(CELLS) * iterations)
+    return runs
+
+
+@dataclass(frozen=True)
+class Curve:
+    """A cell's whole run, kept small enough to cache: the printed loss per iteration (NaN
+    where none was), its first and last printed lines as print() shows them, how many lines
+    it printed, and where it failed."""
+
+    losses: np.ndarray
+    head: tuple[str, ...]
+    tail: tuple[str, ...]
+    lines: int
+    error: str | None
+
+
+SHOWN_LINES = 5  # printed lines kept from the start of a run (and 2 from its end)
+
+
+def curve_of(run: Run) -> Curve:
+    printed = run.printed
+    tail = printed[max(SHOWN_LINES, len(printed) - 2):]
+    return Curve(printed_losses(run), tuple(_line(i) for i in printed[:SHOWN_LINES]),
+                 tuple(_line(i) for i in tail), len(printed), run.error)
+
+
+def _line(item: tuple) -> str:
+    return " ".join(str(value) for value in item)
+
+
+def curves_task(program: Program, problem: Problem = ASSIGNMENT, iterations: int = 500):
+    """A whole run's Curve per cell, as a task (what the Exercise page caches)."""
+    runs = yield from whole_run_task(program, problem, iterations)
+    return {cell: curve_of(run) for cell, run in runs.items()}
+
+
+def printed_losses(run: Run) -> np.ndarray:
+    """The loss printed at each iteration (print(t, loss)): NaN where none was."""
+    losses = np.full(run.iterations, np.nan)
+    for item in run.printed:
+        if len(item) == 2 and isinstance(item[0], int) and 0 <= item[0] < run.iterations:
+            losses[item[0]] = _number(item[1])
+    return losses
+
+
+def _number(value) -> float:
+    try:
+        return float(value.item() if hasattr(value, "item") else value)
+    except (TypeError, ValueError, RuntimeError):
+        return float("nan")
