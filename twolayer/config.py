@@ -104,13 +104,19 @@ def memory_budget(budget: int | None = None) -> int:
 
 def budget_from_mb(raw, name: str) -> int:
     """Bytes from a number of MiB (text or number), or a ValueError naming its source."""
+    return int(positive_number(raw, name, "MiB") * 2**20)
+
+
+def positive_number(raw, name: str, unit: str) -> float:
+    """A finite positive number from text (or a number), or a ValueError naming its source
+    (an environment variable, a flag) and its unit."""
     try:
-        megabytes = float(raw)
+        value = float(raw)
     except ValueError:
-        megabytes = math.nan
-    if not math.isfinite(megabytes) or megabytes <= 0:
-        raise ValueError(f"{name} must be a positive number of MiB, got {raw!r}")
-    return int(megabytes * 2**20)
+        value = math.nan
+    if not math.isfinite(value) or value <= 0:
+        raise ValueError(f"{name} must be a positive number of {unit}, got {raw!r}")
+    return value
 
 
 def estimate_bytes(n: int, d_in: int, hidden: int, d_out: int, dtype: str = "float64") -> int:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import os
 
-from .config import Config
+from .config import Config, positive_number
 
 # One core in float64, a little under what this project's 2-core development machine
 # reaches at the default sizes (26-32 GFLOP/s per core): estimates err on the long side.
@@ -59,13 +59,7 @@ def compute_budget(budget: float | None = None, default: float = DEFAULT_APP_BUD
 
 def budget_from_text(raw, name: str) -> float:
     """Seconds from text (or a number), or a ValueError naming its source."""
-    try:
-        seconds = float(raw)
-    except ValueError:
-        seconds = math.nan
-    if not math.isfinite(seconds) or seconds <= 0:
-        raise ValueError(f"{name} must be a positive number of seconds, got {raw!r}")
-    return seconds
+    return positive_number(raw, name, "seconds")
 
 
 def check_compute(config: Config, runs: float, what: str, budget: float | None = None,

@@ -10,6 +10,7 @@ go through the same evaluator as the student's.
 from __future__ import annotations
 
 import ast
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -34,9 +35,16 @@ class Problem:
     learning_rate: float = 1e-6
 
     def arrays(self):
-        """(x, y, w1, w2) in float64."""
-        x, y = make_dataset(self.seed, self.n, self.d_in, self.d_out)
-        return (x, y, *init_weights(self.seed, self.d_in, self.hidden, self.d_out))
+        """(x, y, w1, w2) in float64: fresh copies, since a student's lines may change
+        them in place (x -= 1 is allowed)."""
+        return tuple(a.copy() for a in _drawn(self))
+
+
+@functools.lru_cache(maxsize=4)
+def _drawn(problem: Problem) -> tuple:
+    """A problem's random draws, made once: a check asks for them some fifty times."""
+    x, y = make_dataset(problem.seed, problem.n, problem.d_in, problem.d_out)
+    return (x, y, *init_weights(problem.seed, problem.d_in, problem.hidden, problem.d_out))
 
 
 ASSIGNMENT = Problem()
@@ -136,11 +144,12 @@ def cell_task(cell: int, program: Program, problem: Problem, iterations: int,
     segments = CELLS[cell]
     head = [k for k, s in enumerate(segments) if s.kind == "loop"][0]
     scope["t"] = first
+    start_weights = start or problem.arrays()[2:]
     try:
         for k in range(head):  # method 2's blank 4 and weights, before the loop
             if segments[k].kind == "blank" and segments[k].blank == stop_before:
                 return run
-            _segment(cell, k, segments[k], program, evaluator, start or problem.arrays()[2:])
+            _segment(cell, k, segments[k], program, evaluator, start_weights)
         for t in range(first, first + iterations):
             scope["t"] = t
             for k in range(head + 1, len(segments)):
