@@ -137,3 +137,31 @@ def test_limit_sets_blas_and_torch_threads():
     finally:
         threads.limit(before)
     assert threads.cores() >= 1
+
+
+def test_a_progress_bar_redraws_only_what_moved_and_slower_when_crowded():
+    from twolayer.ui.work import CROWDED_RATE, PROGRESS_RATE, SHOW_AFTER, Progress
+
+    bar = Progress("Training")
+    start = bar.start
+    assert not bar.due(start + SHOW_AFTER / 2, (10, "a"), crowded=False)  # short work: none
+    first = start + SHOW_AFTER + 0.01  # clear of float rounding in now - start
+    assert bar.due(first, (10, "a"), crowded=False)
+    bar.shown, bar.said = first, (10, "a")
+    assert not bar.due(first + 5, (10, "a"), crowded=False)  # says the same: not redrawn
+    soon = first + 1 / PROGRESS_RATE + 0.01
+    assert bar.due(soon, (11, "a"), crowded=False)
+    assert not bar.due(soon, (11, "a"), crowded=True)  # visitors waiting: once a second
+    assert bar.due(first + 1 / CROWDED_RATE + 0.01, (11, "a"), crowded=True)
+
+
+def test_a_progress_note_keeps_the_fraction_done():
+    from twolayer.ui.work import Progress
+
+    bar = Progress("Training")
+    bar.update(40, 100)  # within SHOW_AFTER of its start: remembered, not drawn
+    assert bar.bar is None and bar.fraction == 0.4
+    drawn = []
+    bar._draw = lambda fraction, text: drawn.append(fraction)
+    bar.note("Training — waiting for a free core")
+    assert drawn == [0.4]  # waiting for a core does not send the bar back to 0

@@ -35,19 +35,21 @@ SHOW_AFTER = 0.3  # work shorter than this draws no progress bar
 
 _setup_lock = threading.Lock()
 SLOTS: threading.BoundedSemaphore | None = None
+SLOT_COUNT = 1  # computations that run at once: one per core
 STORE: Store | None = None
 
 
 def setup() -> None:
     """Once per server process: thread counts, compute slots, the cache."""
-    global SLOTS, STORE
+    global SLOTS, SLOT_COUNT, STORE
     with _setup_lock:
         if SLOTS is not None:
             return
         _import_shared_modules()
         per_task = int(os.environ.get(THREADS_ENV, "1"))
         threads.limit(per_task)
-        SLOTS = threading.BoundedSemaphore(max(1, threads.cores() // per_task))
+        SLOT_COUNT = max(1, threads.cores() // per_task)
+        SLOTS = threading.BoundedSemaphore(SLOT_COUNT)
         STORE = Store(budget_from_mb(os.environ.get(CACHE_ENV, DEFAULT_CACHE_MB), CACHE_ENV))
 
 
@@ -111,6 +113,10 @@ class Busy:
     def __exit__(self, *exc):
         with self._lock:
             self.count -= 1
+
+    def crowded(self) -> bool:
+        """More tasks under way than cores to run them: some visitors are waiting."""
+        return self.count > SLOT_COUNT
 
 
 BUSY = Busy()
@@ -176,6 +182,7 @@ def _slice(task: Task):
 
 
 PROGRESS_RATE = 4  # progress bar redraws per second, at most: each is browser work
+CROWDED_RATE = 1  # and while visitors wait for a core (see Progress)
 PREVIEW_RATE = 5  # partial results drawn per second, at most, when the server is not busy
 
 
@@ -186,6 +193,11 @@ class Progress:
     task is under way: in a class, ten browsers redrawing charts five times a second
     cost more than the training (measured: 10 students 2.4x a bare page with previews,
     1.4x without).
+
+    The bar itself is redrawn only when what it says changed, and at most once a second
+    while visitors wait for a core: each redraw costs a browser about as much CPU as a
+    tenth of a run here, and ten tabs redrawing four times a second took half a core
+    from the runs they were waiting for.
     """
 
     def __init__(self, label: str, preview=None):
@@ -193,9 +205,12 @@ class Progress:
         self.start = time.monotonic()
         self.bar = None
         self.drawn = self.shown = 0.0  # when the preview, the bar were last drawn
+        self.said = None  # what the bar last said: (percent, text)
+        self.fraction = 0.0  # of the work done: kept while the work waits for a core
 
     def update(self, done: int, total: int, partial=None) -> None:
         fraction = min(max(done / total, 0.0), 1.0) if total else 0.0
+        self.fraction = fraction
         self._draw(fraction, f"{self.label}: iteration {done:,} of {total:,}")
         now = time.monotonic()
         alone = BUSY.count <= 1
@@ -204,13 +219,20 @@ class Progress:
             self.drawn = now
 
     def note(self, text: str) -> None:
-        self._draw(0.0, text)
+        self._draw(self.fraction, text)
+
+    def due(self, now: float, said: tuple[int, str], crowded: bool) -> bool:
+        """Whether the bar should say `said` now: short work draws nothing; long work a few
+        times a second (once, while visitors wait for a core), and only if it moved."""
+        rate = CROWDED_RATE if crowded else PROGRESS_RATE
+        return (now - self.start >= SHOW_AFTER and now - self.shown >= 1 / rate
+                and said != self.said)
 
     def _draw(self, fraction: float, text: str) -> None:
-        now = time.monotonic()
-        if now - self.start < SHOW_AFTER or now - self.shown < 1 / PROGRESS_RATE:
-            return  # short work draws nothing; long work a few times a second
-        self.shown = now
+        now, said = time.monotonic(), (round(fraction * 100), text)
+        if not self.due(now, said, BUSY.crowded()):
+            return
+        self.shown, self.said = now, said
         if self.bar is None:
             self.bar = st.progress(fraction, text=text)
         else:
