@@ -61,18 +61,31 @@ def test_comparison_charts_are_the_two_methods_runs():
     config = tl.Config(seed=5, iterations=200)
     np.testing.assert_array_equal(trace_y(at, "curve_numpy"), losses(config, "numpy"))
     np.testing.assert_array_equal(trace_y(at, "curve_torch"), losses(config, "torch"))
-    overlay = chart(at, "overlay")
-    assert [t["name"] for t in overlay["data"]] == ["manual backprop (numpy)",
-                                                   "autograd (torch)"]
     # side by side with the same log axes
     left, right = chart(at, "curve_numpy")["layout"], chart(at, "curve_torch")["layout"]
     assert left["yaxis"]["type"] == right["yaxis"]["type"] == "log"
     assert left["yaxis"]["range"] == right["yaxis"]["range"]
+    assert "drew its own random initial weights" in at.info[0].value
+    (sentence,) = [m.value for m in at.markdown if m.value.startswith("**Do they agree?**")]
+    largest = float(sentence.split("differ by at most ")[1].split()[0])
+    assert 0 <= largest < 1e-9  # float64 both ways: rounding level
+    # the first view is the two curves alone; the rest waits in the other tabs, unsent
+    assert len(at.get("plotly_chart")) == 2 and not at.table and not at.get("download_button")
+
+
+def test_comparison_agree_tab_overlays_and_sums_up_the_same_runs():
+    at = open_page("Comparison", seed=5, iterations=200, tab="agree")
+    config = tl.Config(seed=5, iterations=200)
+    overlay = chart(at, "overlay")
+    assert [t["name"] for t in overlay["data"]] == ["manual backprop (numpy)",
+                                                   "autograd (torch)"]
+    np.testing.assert_array_equal(trace_y(at, "overlay"), losses(config, "numpy"))
+    np.testing.assert_array_equal(trace_y(at, "overlay", 1), losses(config, "torch"))
     table = at.table[0].value
     rows = dict(zip(table["figure"], table["value"], strict=True))
     assert float(rows["max relative loss difference"]) < 1e-9
-    assert "drew its own random initial weights" in at.info[0].value
     assert len(at.get("download_button")) == 3
+    assert at.query_params["tab"] == "agree"  # a copied link opens this tab
 
 
 def test_manual_page_shows_its_run_the_code_and_the_formulas():
@@ -261,6 +274,8 @@ def test_divergence_is_reported_not_plotted():
     assert len(errors) == 2 and all("diverged at iteration 6" in e for e in errors)
     y = trace_y(at, "curve_numpy")
     assert np.isfinite(y).all() and len(y) == 6
+    at = open_page("Comparison", n=1024, tab="agree")
+    assert len(at.error) == 2
     rows = dict(zip(at.table[0].value["figure"], at.table[0].value["value"], strict=True))
     assert rows["ms / iteration, manual backprop (numpy)"] == "— (diverged: too few iterations " \
         "to time)"
@@ -308,14 +323,20 @@ def test_lockstep_page_views():
     assert [t["name"] for t in drift["data"]][:2] == ["|Δ loss|", "|Δ loss| / loss"]
     losses_numpy = decode(chart(at, "lockstep_losses")["data"][0]["y"])
     np.testing.assert_array_equal(losses_numpy, losses(tl.Config(iterations=40), "numpy"))
+    # the other sections are tabs that run when opened: none of their work is done yet
+    assert len(at.get("plotly_chart")) == 2 and len(at.table) == 1  # the maxima
+    from twolayer.store import MISSING
+    from twolayer.ui import work
+
+    config = tl.Config(iterations=40)
+    for key in (("relu zero", config), ("sum vs mean", config), ("sweep", config)):
+        assert work.STORE.get(key) is MISSING, key
+    at = open_page("Lock-step", iterations=40, section="check")
     rows = badge_rows(at)
     assert len(rows) == 3 and all(r.count("green-badge") == 2 for r in rows.values())
-    relu_table = at.table[2].value  # after the maxima and the sampled gradients
+    relu_table = open_page("Lock-step", iterations=40, section="relu").table[0].value
     assert relu_table["max |w1| at the end (numpy / torch)"][0] == "0 / 0"
-    # sum vs mean and the sweep cost 12 runs: computed on request only
-    keys = [c.proto.id for c in at.get("plotly_chart")]
-    assert not any("lr_sweep" in k or "sum_vs_mean" in k for k in keys)
-    button(at, "Train both losses and sweep η").click().run()
+    at = open_page("Lock-step", iterations=40, section="mean")  # 12 runs, on opening
     sweep = chart(at, "lr_sweep")
     assert sweep["layout"]["xaxis"]["type"] == "log"
     assert any(t["name"] == "diverged" for t in sweep["data"])
@@ -323,7 +344,7 @@ def test_lockstep_page_views():
 
 
 def test_lockstep_page_shows_an_injected_bug():
-    at = open_page("Lock-step", iterations=40)
+    at = open_page("Lock-step", iterations=40, section="check")
     at.selectbox(key="w_opt_bug").set_value("relu_mask_dropped").run()
     assert not at.exception
     rows = badge_rows(at)
@@ -336,6 +357,8 @@ def test_lockstep_page_shows_an_injected_bug():
     assert marked + "    grad_w1 = x.T @ grad_h" in listing
     at.selectbox(key="w_opt_bug").set_value("transpose_wrong_side").run()
     assert not at.exception
+    assert at.error[0].value.startswith("Shape error in `grad_h_relu = w2.T @ grad_y_pred`")
+    at = open_page("Lock-step", iterations=40, bug="transpose_wrong_side")
     assert at.error[0].value.startswith("Shape error in `grad_h_relu = w2.T @ grad_y_pred`")
     # nothing ran, so no empty charts and no table of nothing
     keys = [c.proto.id for c in at.get("plotly_chart")]
@@ -384,7 +407,7 @@ def test_edge_configurations_render(page, query):
 @pytest.mark.parametrize("page, key", [("Computational Graph", "w_opt_t"),
                                        ("Lock-step", "w_opt_at_iteration")])
 def test_lowering_iterations_keeps_the_slider_in_range(page, key):
-    at = open_page(page, iterations=100)
+    at = open_page(page, iterations=100, section="check")  # Lock-step's slider is there
     at.slider(key=key).set_value(90).run()
     at.sidebar.number_input(key="w_iterations").set_value(20).run()
     assert not at.exception and at.slider(key=key).value == 19
@@ -400,15 +423,16 @@ def test_graph_page_refuses_snapshots_over_the_budget(monkeypatch):
 
 
 def test_lockstep_options_are_in_the_link_and_a_link_restores_them():
-    at = open_page("Lock-step", iterations=40)
+    at = open_page("Lock-step", iterations=40, section="check")
     at.selectbox(key="w_opt_bug").set_value("factor_2_missing").run()
     at.selectbox(key="w_opt_relu").set_value("clamp").run()
     at.selectbox(key="w_opt_dtype_torch").set_value("float32").run()
     at.slider(key="w_opt_at_iteration").set_value(7).run()
     link = {k: at.query_params[k] for k in ("bug", "relu", "dtype_numpy", "dtype_torch",
-                                            "at_iteration", "iterations")}
+                                            "at_iteration", "iterations", "section")}
     assert link == {"bug": "factor_2_missing", "relu": "clamp", "dtype_numpy": "float64",
-                    "dtype_torch": "float32", "at_iteration": "7", "iterations": "40"}
+                    "dtype_torch": "float32", "at_iteration": "7", "iterations": "40",
+                    "section": "check"}
     shared = open_page("Lock-step", **link)  # a fresh session opening the copied link
     assert not shared.exception and not shared.warning
     assert shared.selectbox(key="w_opt_bug").value == "factor_2_missing"
@@ -446,7 +470,7 @@ def test_other_pages_links_leave_the_lockstep_options_behind():
 
 def test_choosing_a_late_bug_moves_the_check_to_where_it_bites():
     # Gradients not zeroed: the first step is the correct one, so t = 0 shows all green.
-    at = open_page("Lock-step", iterations=40)
+    at = open_page("Lock-step", iterations=40, section="check")
     at.selectbox(key="w_opt_bug").set_value("grads_not_zeroed").run()
     assert at.slider(key="w_opt_at_iteration").value == 1
     assert "red-badge" in badge_rows(at)["autograd vs finite differences"]
@@ -483,7 +507,7 @@ def test_out_of_range_numbers_are_refused_in_the_sidebar(field, typed, message):
 
 
 def test_speed_says_what_it_covers():
-    at = open_page("Comparison", iterations=50)
+    at = open_page("Comparison", iterations=50, tab="agree")
     rows = list(at.table[0].value["figure"])
     assert "ms / iteration, manual backprop (numpy), over 49 iterations (the first, a warm-up, " \
            "left out)" in rows
@@ -569,7 +593,7 @@ def live_t(at) -> int:
 
 
 def test_live_training_plays_pauses_steps_and_resets():
-    at = open_page("Comparison", iterations=80)
+    at = open_page("Comparison", iterations=80, tab="live")
     button(at, "Step 1").click().run()
     assert live_t(at) == 1 and not at.exception
     button(at, "Step 10").click().run()
@@ -595,7 +619,8 @@ def test_live_training_plays_pauses_steps_and_resets():
 
 def test_a_finished_live_run_is_the_finished_run_bit_for_bit():
     config = tl.Config(iterations=40)
-    at = open_page("Comparison", iterations=40)  # the finished runs, now in the cache
+    open_page("Comparison", iterations=40)  # the finished runs, now in the cache
+    at = open_page("Comparison", iterations=40, tab="live")
     at.selectbox(key="live_speed").set_value(math.inf).run()
     button(at, "▶ Play").click().run()
     for _ in range(200):
@@ -612,7 +637,7 @@ def test_a_finished_live_run_is_the_finished_run_bit_for_bit():
 
 
 def test_a_live_run_follows_the_configuration_and_refuses_bad_steps():
-    at = open_page("Comparison", iterations=30)
+    at = open_page("Comparison", iterations=30, tab="live")
     at.number_input(key="live_k").set_value(31).run()
     button(at, "Step 31").click().run()
     assert "A step must be from 1 to 30 iterations" in at.warning[0].value
@@ -620,4 +645,4 @@ def test_a_live_run_follows_the_configuration_and_refuses_bad_steps():
     assert live_t(at) == 1
     at.sidebar.number_input(key="w_seed").set_value(4).run()
     assert "live" not in at.session_state  # another configuration: a new live run, if asked
-    assert chart(at, "curve_numpy")  # and the finished view meanwhile
+    assert not at.get("plotly_chart") and button(at, "▶ Play")  # nothing trains until then

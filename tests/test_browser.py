@@ -76,15 +76,16 @@ class Console:
             self.errors.append(f"{message.text} ({where})")
 
 
-def open_page(context, url: str):
-    """Open a URL in a new tab and wait until its content is drawn and the run is done."""
+def open_page(context, url: str, drawn: str | None = None):
+    """Open a URL in a new tab and wait until its content (the page's own, or the `drawn`
+    selector) is drawn and the run is done."""
     page = context.new_page()
     console = Console(page)
     page.goto(url)
     path = url.split("//", 1)[1].split("/", 1)[1].split("?")[0] if "/" in url.split("//", 1)[1] \
         else ""
-    title, drawn = {**PAGES, "Exercise": EXERCISE}[path]
-    page.wait_for_selector(drawn, timeout=TIMEOUT_MS)
+    title, page_drawn = {**PAGES, "Exercise": EXERCISE}[path]
+    page.wait_for_selector(drawn or page_drawn, timeout=TIMEOUT_MS)
     page.get_by_role("heading", name=title).wait_for(timeout=TIMEOUT_MS)
     _wait_idle(page)
     return page, console
@@ -210,8 +211,11 @@ def test_download_holds_both_methods_losses(browser, server):
 def test_lockstep_bug_injection_highlights_and_fails_the_check(browser, server):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page, console = open_page(context, f"{server}/Lock_step?iterations=40")
+    page.get_by_role("tab", name="2 · Gradient check and code").click()  # runs on opening
     check_row = page.locator("tr", has_text="manual vs finite differences")
-    check_row.wait_for(timeout=TIMEOUT_MS)  # the check is drawn after the first charts
+    check_row.wait_for(timeout=TIMEOUT_MS)
+    page.wait_for_function("window.location.search.includes('section=check')",
+                           timeout=TIMEOUT_MS)
     assert check_row.locator("td").count() == 3  # the comparison, then w1 and w2
     page.locator('[data-testid="stSelectbox"]', has_text="Inject a bug").click()
     page.get_by_role("option", name="ReLU mask dropped").click()
@@ -230,9 +234,10 @@ def test_lockstep_bug_injection_highlights_and_fails_the_check(browser, server):
     assert_clean(page, console)
     context.close()
 
-    # the link reproduces the view in a fresh context: the same bug, marked in the code
+    # the link reproduces the view in a fresh context: the same tab, bug and marked line
+    assert "section=check" in share_link
     other = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page, console = open_page(other, share_link)
+    page, console = open_page(other, share_link, drawn="mark")
     assert page.locator("mark", has_text="BUG: the ReLU mask is dropped").count() == 1
     assert_clean(page, console)
     other.close()
@@ -321,20 +326,25 @@ def test_a_csv_uploaded_through_the_file_input_trains(browser, server, tmp_path)
         timeout=TIMEOUT_MS)
     _wait_idle(page)
     assert "targets=price_k" in page.url and "inputs=area_m2" in page.url
+    page.get_by_role("tab", name="Do they agree?").click()  # the figures: run on opening
     rows = page.locator("tr", has_text="final validation loss, manual (numpy)")
+    rows.wait_for(timeout=TIMEOUT_MS)
+    _wait_idle(page)
     assert float(rows.locator("td").nth(1).inner_text()) > 0
     page.screenshot(path=str(SHOTS / "Comparison_csv.png"), full_page=True)
     assert_clean(page, console)
     context.close()
 
 
+PLAY = "button:has-text('▶ Play')"  # what the live tab shows before anything trains
 CURVE_LENGTH = ("() => { const plot = document.querySelector('.js-plotly-plot');"
                 " return plot && plot._fullData ? plot._fullData[0].y.length : 0; }")
 
 
 def test_play_grows_the_curve_and_pause_stops_it(browser, server):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page, console = open_page(context, f"{server}/?data=sine&iterations=3000")
+    page, console = open_page(context, f"{server}/?data=sine&iterations=3000&tab=live",
+                              drawn=PLAY)
     page.get_by_role("button", name="▶ Play").click()
     page.locator('[data-testid="stProgress"]', has_text="playing").wait_for(timeout=TIMEOUT_MS)
     first = page.evaluate(CURVE_LENGTH)  # the live curve, from iteration 0
@@ -358,7 +368,7 @@ def test_closing_a_playing_tab_stops_its_work(browser, server):
     from test_classroom import idle_cpu
 
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page, _ = open_page(context, f"{server}/?data=sine&iterations=20000")
+    page, _ = open_page(context, f"{server}/?data=sine&iterations=20000&tab=live", drawn=PLAY)
     page.locator('[data-testid="stSelectbox"]', has_text="speed").click()
     page.get_by_role("option", name="as fast as it trains").click()
     _wait_idle(page)

@@ -3,7 +3,7 @@
 Nothing outside twolayer/ui imports Streamlit.
 """
 
-from . import explore, live
+from . import comparison, explore, live
 from .cache import dataset, training_run, weights
 from .frame import PAGES, page
 from .parts import (
@@ -21,6 +21,7 @@ from .parts import (
 __all__ = [
     "PAGES",
     "autograd_facts",
+    "comparison",
     "data_view",
     "dataset",
     "downloads",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 
 import streamlit as st
@@ -18,18 +19,26 @@ from ..lockstep import (
     sum_vs_mean_task,
     sweep_task,
 )
-from ..variants import BUGS, RELU_CONVENTIONS, Listing
+from ..variants import BUGS, RELU_CONVENTIONS, Listing, resolve
 from . import options as page_options
 from .cache import arrays
 from .work import cached, compute_budget
 
+TABS = {"drift": "1 · Lock-step differences", "check": "2 · Gradient check and code",
+        "relu": "3 · ReLU at zero", "mean": "4 · Sum vs mean"}
 OPTIONS = (  # the page's own options, in its URL beside the configuration
     page_options.Option("dtype_numpy", lambda config: config.dtype, DTYPES),
     page_options.Option("dtype_torch", lambda config: config.dtype, DTYPES),
     page_options.Option("relu", "relu", tuple(RELU_CONVENTIONS)),
     page_options.Option("bug", "none", tuple(BUGS)),
     page_options.Option("at_iteration", 0),
+    page_options.Option("section", "drift", tuple(TABS)),
 )
+
+
+def tabs():
+    """The page's four sections as tabs (in the URL as section=); only the open one runs."""
+    return page_options.tabs("section", TABS)
 
 
 def lockstep_controls(config: Config) -> Options:
@@ -89,22 +98,25 @@ def sweep(config: Config) -> dict:
                   "Sweeping the learning rate")
 
 
-def on_request(name: str, config: Config, label: str, help_text: str, runs: float) -> bool:
-    """A button for work a visitor may not want: True once asked for this configuration
-    (and within the compute budget; if not, an error says so)."""
-    asked = st.session_state.setdefault("requested", {})
-    if asked.get(name) != config:
-        if st.button(label, key=f"request_{name}", help=help_text):
-            asked[name] = config
-        else:
-            st.caption(help_text)
-            return False
+def within_budget(config: Config, runs: float) -> bool:
+    """True if `runs` runs of this configuration fit the compute budget; if not, an error
+    says what they would cost and what to change."""
     try:
         check_compute(config, runs, "This part", compute_budget())
     except ValueError as error:
         st.error(f"{error}.")
         return False
     return True
+
+
+def listings(variant: Options) -> dict[str, Listing]:
+    """The code a variant runs, with its changed lines (no run needed to show it)."""
+    return _listings(variant.bug, variant.relu)
+
+
+@functools.cache  # a few bugs times a few conventions: bounded
+def _listings(bug: str, relu: str) -> dict[str, Listing]:
+    return resolve(bug, relu)[1]
 
 
 def show_listings(listings: dict[str, Listing], names: tuple[str, ...]) -> None:

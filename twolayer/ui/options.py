@@ -123,6 +123,22 @@ def iteration_slider(name: str, label: str, iterations: int, help_text: str | No
                      on_change=_changed, args=(name,))
 
 
+def tabs(name: str, labels: dict[str, str]):
+    """st.tabs bound to an option (labels: value -> tab label), each tab with .open.
+
+    Only the chosen tab's .open is True, so a page runs and sends that tab alone; a switch
+    reruns the page (cached work comes back at once).
+    """
+    st.session_state[f"w_opt_{name}"] = labels[value(name)]
+    return st.tabs(tuple(labels.values()), key=f"w_opt_{name}", on_change=_tab_changed,
+                   args=(name, labels))
+
+
+def _tab_changed(name: str, labels: dict[str, str]) -> None:
+    label = st.session_state[f"w_opt_{name}"]
+    st.session_state["options"][name] = next(v for v, text in labels.items() if text == label)
+
+
 def _changed(name: str, then=None, then_args: tuple = ()) -> None:
     st.session_state["options"][name] = st.session_state[f"w_opt_{name}"]
     if then is not None:
