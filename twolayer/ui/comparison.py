@@ -10,8 +10,9 @@ from ..run import TrainingRun
 from . import options as page_options
 from .parts import data_view
 
-# Only the open tab runs and is sent to the browser: a class opening the page at once draws
-# two charts each, not seven (README, "A class on one server").
+# Only the open tab runs and is sent to the browser: a class opening the page at once gets
+# two charts each, not four charts, a table and the live controls (README, "A class on one
+# server").
 TABS = {"curves": "Loss curves", "agree": "Do they agree?", "live": "Watch it train"}
 OPTIONS = (page_options.Option("tab", "curves", tuple(TABS)),)  # in the URL: a link opens it
 
