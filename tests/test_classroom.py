@@ -113,3 +113,37 @@ def test_the_cache_holds_at_most_its_byte_budget(monkeypatch):
     kept = work.STORE.get(("run", tl.Config(seed=5, iterations=3), "torch"))
     np.testing.assert_array_equal(kept.losses, tl.train_torch(
         *config_arrays(tl.Config(seed=5)), 1e-6, 3).losses)
+
+
+CHECKPOINT_APP = """import pathlib
+import time
+
+import streamlit as st
+
+from twolayer.ui.work import checkpoint
+
+st.progress(0.0, text="looping")  # the test's sign that the loop is under way
+count = pathlib.Path("count.txt")
+n = 0
+while True:  # work that draws nothing: only checkpoint() can stop it
+    checkpoint()
+    n += 1
+    count.write_text(str(n))
+    time.sleep(0.02)
+"""
+
+
+def test_a_checkpoint_stops_work_that_draws_nothing(tmp_path):
+    # While visitors wait for a core, a bar is drawn rarely; their leaving must still stop
+    # the script at once. This holds Streamlit to what checkpoint() relies on.
+    (tmp_path / "loop.py").write_text(CHECKPOINT_APP)
+    with streamlit_server(script="loop.py", cwd=tmp_path) as url:
+        session = Session(url)
+        session.open("", "")
+        running = session.read(until=lambda v: v.first_progress is not None, timeout=60)
+        assert running.first_progress is not None
+        session.close()
+        time.sleep(1.0)  # the server sees the closed socket and asks the script to stop
+        stopped = int((tmp_path / "count.txt").read_text())
+        time.sleep(1.0)
+        assert int((tmp_path / "count.txt").read_text()) == stopped  # nothing ran since

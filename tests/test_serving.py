@@ -140,7 +140,13 @@ def test_limit_sets_blas_and_torch_threads():
 
 
 def test_a_progress_bar_redraws_only_what_moved_and_slower_when_crowded():
-    from twolayer.ui.work import CROWDED_RATE, PROGRESS_RATE, SHOW_AFTER, Progress
+    from twolayer.ui.work import (
+        CROWDED_RATE,
+        CROWDED_SHOW_AFTER,
+        PROGRESS_RATE,
+        SHOW_AFTER,
+        Progress,
+    )
 
     bar = Progress("Training")
     start = bar.start
@@ -151,8 +157,13 @@ def test_a_progress_bar_redraws_only_what_moved_and_slower_when_crowded():
     assert not bar.due(first + 5, (10, "a"), crowded=False)  # says the same: not redrawn
     soon = first + 1 / PROGRESS_RATE + 0.01
     assert bar.due(soon, (11, "a"), crowded=False)
-    assert not bar.due(soon, (11, "a"), crowded=True)  # visitors waiting: once a second
+    assert not bar.due(soon, (11, "a"), crowded=True)  # visitors waiting: rarely
     assert bar.due(first + 1 / CROWDED_RATE + 0.01, (11, "a"), crowded=True)
+    # and while they wait, a new bar appears only after CROWDED_SHOW_AFTER seconds
+    waiting = Progress("Training")
+    assert CROWDED_SHOW_AFTER > SHOW_AFTER
+    assert not waiting.due(waiting.start + SHOW_AFTER + 0.01, (0, "w"), crowded=True)
+    assert waiting.due(waiting.start + CROWDED_SHOW_AFTER + 0.01, (0, "w"), crowded=True)
 
 
 def test_a_progress_note_keeps_the_fraction_done():

@@ -4,8 +4,9 @@
   computation per core runs at once (the others wait their turn), so ten visitors
   share two cores instead of twenty threads thrashing them.
 - Slices: a task (twolayer.tasks) runs a tenth of a second at a time; between
-  slices a progress bar moves, and there Streamlit stops the script, and with it
-  the task, when the visitor changes the configuration or leaves.
+  slices a progress bar may move, and there Streamlit stops the script, and with it
+  the task, when the visitor changes the configuration or leaves (checkpoint()), as
+  it does every quarter second while the task waits for a core.
 - One cache for the server, bounded in bytes ($TWOLAYER_CACHE_BUDGET_MB), where a
   result computed for one visitor serves the next; a visitor asking for a result
   another is computing waits for it instead of computing it again.
@@ -19,6 +20,7 @@ import threading
 import time
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from .. import threads
 from ..config import MEMORY_BUDGET_ENV, budget_from_mb
@@ -182,8 +184,17 @@ def _slice(task: Task):
 
 
 PROGRESS_RATE = 4  # progress bar redraws per second, at most: each is browser work
-CROWDED_RATE = 1  # and while visitors wait for a core (see Progress)
+CROWDED_RATE = 0.2  # and while visitors wait for a core (see Progress)
+CROWDED_SHOW_AFTER = 5.0  # seconds before a bar appears then
 PREVIEW_RATE = 5  # partial results drawn per second, at most, when the server is not busy
+
+
+def checkpoint() -> None:
+    """Where Streamlit may stop this script (its visitor left or changed the configuration)
+    without drawing anything: in Streamlit 1.67 a read of st.session_state checks for a
+    stop request, as drawing an element does."""
+    if get_script_run_ctx(suppress_warning=True) is not None:
+        st.session_state.get("config")
 
 
 class Progress:
@@ -194,10 +205,12 @@ class Progress:
     cost more than the training (measured: 10 students 2.4x a bare page with previews,
     1.4x without).
 
-    The bar itself is redrawn only when what it says changed, and at most once a second
-    while visitors wait for a core: each redraw costs a browser about as much CPU as a
-    tenth of a run here, and ten tabs redrawing four times a second took half a core
-    from the runs they were waiting for.
+    The bar itself is redrawn only when what it says changed. While visitors wait for a
+    core it appears only after CROWDED_SHOW_AFTER seconds and moves once every five: each
+    element a waiting tab receives re-renders its whole page, and in a class of ten that
+    browser work cost more than the runs they waited for (ten tabs on the Comparison page:
+    1.4x the bare page's time with quiet bars, 1.5-1.9x with a bar per second).
+    Stopping does not depend on drawing: every update is a checkpoint().
     """
 
     def __init__(self, label: str, preview=None):
@@ -209,6 +222,7 @@ class Progress:
         self.fraction = 0.0  # of the work done: kept while the work waits for a core
 
     def update(self, done: int, total: int, partial=None) -> None:
+        checkpoint()
         fraction = min(max(done / total, 0.0), 1.0) if total else 0.0
         self.fraction = fraction
         self._draw(fraction, f"{self.label}: iteration {done:,} of {total:,}")
@@ -219,14 +233,16 @@ class Progress:
             self.drawn = now
 
     def note(self, text: str) -> None:
+        checkpoint()
         self._draw(self.fraction, text)
 
     def due(self, now: float, said: tuple[int, str], crowded: bool) -> bool:
         """Whether the bar should say `said` now: short work draws nothing; long work a few
-        times a second (once, while visitors wait for a core), and only if it moved."""
-        rate = CROWDED_RATE if crowded else PROGRESS_RATE
-        return (now - self.start >= SHOW_AFTER and now - self.shown >= 1 / rate
-                and said != self.said)
+        times a second (while visitors wait for a core, later and more rarely), and only if
+        it moved."""
+        delay, rate = (CROWDED_SHOW_AFTER, CROWDED_RATE) if crowded else (SHOW_AFTER,
+                                                                            PROGRESS_RATE)
+        return now - self.start >= delay and now - self.shown >= 1 / rate and said != self.said
 
     def _draw(self, fraction: float, text: str) -> None:
         now, said = time.monotonic(), (round(fraction * 100), text)
