@@ -208,8 +208,9 @@ class Progress:
     The bar itself is redrawn only when what it says changed. While visitors wait for a
     core it appears only after CROWDED_SHOW_AFTER seconds and moves once every five: each
     element a waiting tab receives re-renders its whole page, and in a class of ten that
-    browser work cost more than the runs they waited for (ten tabs on the Comparison page:
-    1.4x the bare page's time with quiet bars, 1.5-1.9x with a bar per second).
+    browser work cost more than the runs they waited for (ten tabs on the Comparison page,
+    benchmarks/classroom.py: 1.58x the bare page's time with quiet bars, 1.77x with a bar
+    a second).
     Stopping does not depend on drawing: every update is a checkpoint().
     """
 
