@@ -451,6 +451,16 @@ def test_malformed_lockstep_options_warn_and_fall_back():
     assert at.selectbox(key="w_opt_bug").value == "none"
 
 
+@pytest.mark.parametrize("page, name, default", [("Comparison", "tab", "curves"),
+                                                ("Lock-step", "section", "drift")])
+def test_a_malformed_tab_in_a_link_warns_and_opens_the_first(page, name, default):
+    at = open_page(page, iterations=20, **{name: "summary"})
+    assert not at.exception
+    warning = " ".join(w.value for w in at.warning)
+    assert f"{name} must be one of '{default}'" in warning and "got 'summary'" in warning
+    assert at.query_params[name] == default and len(at.get("plotly_chart")) == 2
+
+
 def test_graph_options_are_in_the_link():
     at = open_page("Computational Graph", iterations=100, t=42, view="forward", line="grad_h",
                    tensor="grad_w1")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import linecache
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -59,7 +59,7 @@ class Pair:
     """The two methods' state, stepped together."""
 
     def __init__(self, config: Config, options: Options, arrays=None):
-        self.functions, self.listings = resolve(options.bug, options.relu)
+        self.functions = resolve(options.bug, options.relu)[0]
         x, y, w1, w2 = arrays if arrays is not None else config_arrays(config)
         if options.zero_w1:
             w1 = np.zeros_like(w1)
@@ -95,7 +95,6 @@ class Lockstep:
     iterations_run: int
     diverged_at: int | None = None
     error: str | None = None  # a readable message if a method failed (e.g. a shape error)
-    listings: dict = field(default_factory=dict)
 
     def maxima(self) -> dict[str, float | None]:
         """The largest value of each difference over the run (None if nothing was recorded)."""
@@ -124,7 +123,7 @@ def lockstep_task(config: Config, options: Options = Options(), arrays=None):
     options.checked()
     pair = Pair(config, options, arrays)
     records = {name: np.full(config.iterations, np.nan) for name in RECORDS}
-    result = Lockstep(records, 0, listings=pair.listings)
+    result = Lockstep(records, 0)
     for t in range(config.iterations):
         _record_weights(records, t, pair, *pair.torch_weights())
         try:
