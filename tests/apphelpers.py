@@ -18,9 +18,11 @@ PAGE_FILES = {
 }
 
 
-def open_page(page: str = "Comparison", **query) -> AppTest:
-    """Run one page, as a first visit whose URL carries query."""
+def open_page(page: str = "Comparison", *, configure: bool = True, **query) -> AppTest:
+    """Run one page, as a first visit whose URL carries query; with configure, by a visitor
+    who opened the sidebar's configuration widgets (closed on a first visit)."""
     at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
+    at.session_state["configure"] = configure
     for key, value in query.items():
         at.query_params[key] = str(value)
     if PAGE_FILES[page]:

@@ -56,6 +56,24 @@ def test_page_renders_with_the_assignment_defaults(page):
     assert at.query_params["hidden"] == "100" and at.query_params["loss"] == "sum"
 
 
+@pytest.mark.parametrize("page", PAGES)
+def test_a_first_visit_sees_the_configuration_as_one_line(page):
+    at = open_page(page, configure=False, seed=7, hidden=50, data="teacher")
+    assert not at.exception and not at.sidebar.number_input and not at.sidebar.radio
+    (line,) = [c.value for c in at.sidebar.caption if c.value.startswith("**Configuration**")]
+    config = at.session_state["config"]
+    assert line.split("  \n") == [
+        "**Configuration**",
+        f"N={config.n}, D_in={config.d_in}, H=50, D_out={config.d_out}",
+        f"η={config.learning_rate:g}, {config.iterations:,} iterations, seed 7",
+        "float64, sum loss, a teacher network + noise",
+    ]
+    at.session_state["configure"] = True  # what opening the expander's callback stores
+    at.run()
+    assert at.sidebar.number_input(key="w_seed").value == 7
+    assert at.sidebar.number_input(key="w_hidden").value == 50
+
+
 def test_comparison_charts_are_the_two_methods_runs():
     at = open_page("Comparison", seed=5, iterations=200)
     config = tl.Config(seed=5, iterations=200)
@@ -574,7 +592,9 @@ def test_a_csv_upload_trains_on_its_columns_and_the_link_carries_the_settings():
     at.sidebar.multiselect(key="w_inputs").set_value(["area_m2", "rooms"]).run()
     assert at.session_state["config"].d_in == 3
     # a fresh session opening the link has the settings but not the file
-    shared = open_page("Comparison", **{k: at.query_params[k] for k in at.query_params})
+    # (a first visit, whose configuration widgets open by themselves to take the file)
+    shared = open_page("Comparison", configure=False,
+                       **{k: at.query_params[k] for k in at.query_params})
     assert "carries the CSV settings" in shared.info[0].value
     assert not shared.get("plotly_chart") and shared.get("file_uploader")
     upload(shared, SAMPLE)

@@ -103,9 +103,24 @@ def first_losses(page, count=3, chart=0) -> list[float]:
                          f"._fullData[0].y).slice(0, {count})")
 
 
+SIDEBAR = 'section[data-testid="stSidebar"]'
+
+
+def configuration(page):
+    """The sidebar's seed input, after opening the configuration widgets if they are closed
+    (as on a first visit)."""
+    seed = page.locator(f'{SIDEBAR} input[aria-label="seed"]')
+    if seed.count() == 0:
+        page.locator(f'{SIDEBAR} [data-testid="stExpander"]') \
+            .get_by_text("Change the configuration").click()
+        seed.wait_for(timeout=TIMEOUT_MS)
+        _wait_idle(page)
+    return seed
+
+
 def sidebar_value(page, label: str) -> str:
-    return page.locator(f'section[data-testid="stSidebar"] input[aria-label="{label}"]') \
-        .input_value()
+    configuration(page)
+    return page.locator(f'{SIDEBAR} input[aria-label="{label}"]').input_value()
 
 
 def expected_losses(config, method="numpy", count=3) -> list[float]:
@@ -126,6 +141,11 @@ def test_cold_deep_link_is_the_first_request(browser, path):
     with streamlit_server() as url:
         context = browser.new_context(viewport={"width": 1400, "height": 1000})
         page, console = open_page(context, f"{url}/{path}?{query}")
+        # A first visit sees the configuration as a line; its widgets come when opened.
+        assert page.locator(f"{SIDEBAR} input").count() == 0
+        headline = page.locator(f"{SIDEBAR} [data-testid='stCaptionContainer']",
+                                has_text="Configuration").inner_text()
+        assert "N=64, D_in=1000, H=50, D_out=10" in headline and "seed 7" in headline
         assert sidebar_value(page, "seed") == "7"
         assert sidebar_value(page, "H — hidden units") == "50"
         if path == "Computational_Graph":
@@ -148,7 +168,7 @@ def test_changing_the_seed_redraws_and_the_link_reproduces_it(browser, server):
     before = first_losses(page)
     assert before == pytest.approx(expected_losses(tl.Config()), rel=1e-12)
 
-    seed = page.locator('section[data-testid="stSidebar"] input[aria-label="seed"]')
+    seed = configuration(page)
     seed.fill("3")
     seed.press("Enter")
     page.wait_for_function(
@@ -174,11 +194,12 @@ def test_changing_the_seed_redraws_and_the_link_reproduces_it(browser, server):
 def test_navigation_keeps_the_configuration(browser, server):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page, console = open_page(context, f"{server}/Manual_Backprop?seed=11")
-    page.locator('section[data-testid="stSidebar"] a', has_text="Autograd").click()
+    configuration(page)  # opened once, the widgets stay open on the next page
+    page.locator(f"{SIDEBAR} a", has_text="Autograd").click()
     page.get_by_role("heading", name="Autograd (PyTorch)").wait_for(timeout=TIMEOUT_MS)
     page.wait_for_selector(".js-plotly-plot .main-svg", timeout=TIMEOUT_MS)
     _wait_idle(page)
-    assert sidebar_value(page, "seed") == "11"
+    assert page.locator(f'{SIDEBAR} input[aria-label="seed"]').input_value() == "11"
     assert "/Autograd" in page.url and "seed=11" in page.url
     expected = expected_losses(tl.Config(seed=11), "torch")
     assert first_losses(page) == pytest.approx(expected, rel=1e-12)
@@ -270,10 +291,10 @@ def test_scrubber_changes_the_node_values(browser, server):
 def test_an_out_of_range_number_is_refused_out_loud(browser, server):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page, console = open_page(context, f"{server}/Manual_Backprop?seed=5")
-    seed = page.locator('section[data-testid="stSidebar"] input[aria-label="seed"]')
+    seed = configuration(page)
     seed.fill("-3")
     seed.press("Enter")
-    error = page.locator('section[data-testid="stSidebar"] [data-testid="stAlertContentError"]')
+    error = page.locator(f'{SIDEBAR} [data-testid="stAlertContentError"]')
     error.wait_for(timeout=TIMEOUT_MS)
     _wait_idle(page)
     assert "seed must be an integer from 0 to 4,294,967,295, got -3" in error.inner_text()
@@ -316,9 +337,10 @@ def test_a_csv_uploaded_through_the_file_input_trains(browser, server, tmp_path)
     path.write_text(sample_csv())
     context = browser.new_context(viewport={"width": 1400, "height": 1400})
     page, console = open_page(context, f"{server}/")
+    configuration(page)
     page.locator('[data-testid="stSelectbox"]', has_text="data").click()
     page.get_by_role("option", name="your CSV file").click()
-    file_input = page.locator('section[data-testid="stSidebar"] input[type="file"]')
+    file_input = page.locator(f'{SIDEBAR} input[type="file"]')
     file_input.wait_for(state="attached", timeout=TIMEOUT_MS)
     file_input.set_input_files(str(path))
     page.wait_for_function("window.location.search.includes('data=csv')", timeout=TIMEOUT_MS)

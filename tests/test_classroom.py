@@ -79,8 +79,10 @@ def test_a_closed_tab_stops_its_work(server):
 def test_changing_the_configuration_mid_run_stops_the_old_work(server):
     session = Session(server)
     session.open("Manual_Backprop", f"seed=8&{LONG}")
+    session.read(until=lambda v: v.first_progress is not None, timeout=120)
+    session.expand("Change the configuration")  # the widgets come; the long run starts over
     running = session.read(until=lambda v: v.first_progress is not None, timeout=120)
-    assert running.first_progress is not None
+    assert running.first_progress is not None and "iterations" in session.widgets
     session.change_int("iterations", 20)  # a browser typing a new value
     rerun = session.read(timeout=120)  # the long run stops; the new one runs to its end
     assert rerun.status == "ok" and len(trace_y(rerun.charts[0])) == 20

@@ -36,7 +36,7 @@ class Visit:
     charts: list[dict] = field(default_factory=list)  # Plotly figure specs, in order
     exceptions: list[str] = field(default_factory=list)  # st.exception elements
     errors: list[str] = field(default_factory=list)  # st.error texts
-    widgets: dict[str, str] = field(default_factory=dict)  # label -> widget id
+    widgets: dict[str, str] = field(default_factory=dict)  # label -> id: inputs, expanders
 
 
 class Session:
@@ -58,6 +58,13 @@ class Session:
         request = self._rerun(send=False)
         state = request.rerun_script.widget_states.widgets.add()
         state.id, state.int_value = self.widgets[label], value
+        self.ws.send(request.SerializeToString())
+
+    def expand(self, label: str) -> None:
+        """Open the expander with this label, as a click on it does (a rerun)."""
+        request = self._rerun(send=False)
+        state = request.rerun_script.widget_states.widgets.add()
+        state.id, state.bool_value = self.widgets[label], True
         self.ws.send(request.SerializeToString())
 
     def _rerun(self, send: bool = True) -> BackMsg:
@@ -112,6 +119,10 @@ def _read(message: ForwardMsg, seen: Visit, elapsed: float) -> None:
         seen.finished, seen.status = elapsed, FINISHED.get(message.script_finished, "other")
     elif kind == "delta" and message.delta.WhichOneof("type") == "new_element":
         _element(message.delta.new_element, seen, elapsed)
+    elif kind == "delta" and message.delta.WhichOneof("type") == "add_block":
+        block = message.delta.add_block
+        if block.WhichOneof("type") == "expandable" and block.expandable.id:
+            seen.widgets[block.expandable.label] = block.expandable.id
 
 
 def _element(element, seen: Visit, elapsed: float) -> None:
