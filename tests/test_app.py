@@ -57,7 +57,7 @@ def test_page_renders_with_the_assignment_defaults(page):
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_a_first_visit_sees_the_configuration_as_one_line(page):
+def test_a_first_visit_sees_the_configuration_as_text(page):
     at = open_page(page, configure=False, seed=7, hidden=50, data="teacher")
     assert not at.exception and not at.sidebar.number_input and not at.sidebar.radio
     (line,) = [c.value for c in at.sidebar.caption if c.value.startswith("**Configuration**")]

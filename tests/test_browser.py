@@ -141,7 +141,7 @@ def test_cold_deep_link_is_the_first_request(browser, path):
     with streamlit_server() as url:
         context = browser.new_context(viewport={"width": 1400, "height": 1000})
         page, console = open_page(context, f"{url}/{path}?{query}")
-        # A first visit sees the configuration as a line; its widgets come when opened.
+        # A first visit sees the configuration as text; its widgets come when opened.
         assert page.locator(f"{SIDEBAR} input").count() == 0
         headline = page.locator(f"{SIDEBAR} [data-testid='stCaptionContainer']",
                                 has_text="Configuration").inner_text()
