@@ -7,8 +7,10 @@
    thread, as the app runs them): the evaluator's overhead as a ratio.
 2. A check of the assignment's answers (7 blanks × 3 points), and of an attempt with
    one wrong blank (which also tries the named mistakes).
-3. The worst an attempt can do: seven blanks of the heaviest lines the bounds let
-   through, against the 10 CPU seconds one check may take.
+3. A file graded as `grade` does: the check, then the whole run that says whether it
+   trains.
+4. The worst an attempt can do: seven blanks of the heaviest lines the bounds let
+   through, against the CPU seconds a check (6 s) and a whole run (3.5 s) may take.
 
 Medians of a few repeats, one process; the machine is shared and noisy: compare ratios.
 """
@@ -37,6 +39,7 @@ def main() -> None:
     import twolayer as tl
     from twolayer import threads
     from twolayer.exercise import BLANKS, Program, check_attempt, whole_run
+    from twolayer.exercise.grade import grade_blanks
     from twolayer.exercise.runs import ASSIGNMENT
 
     threads.limit(1)
@@ -53,19 +56,25 @@ def main() -> None:
     print(f"whole run, evaluated: {evaluated:.2f} s; the loops run directly: {bare:.2f} s; "
           f"{evaluated / bare:.2f}x")
     print(f"check of the answers: {median_seconds(lambda: check_attempt(answers)):.2f} s")
+    print(f"a file graded (check and whole run): "
+          f"{median_seconds(lambda: grade_blanks('answers', answers)):.2f} s")
     wrong = answers | {2: "grad_h = grad_y_pred @ w2.T\ngrad_w1 = x.T @ grad_h"}
     print(f"check with the ReLU mask dropped: "
           f"{median_seconds(lambda: check_attempt(wrong)):.2f} s")
     # x as 250×256, four products of it a line, as many lines as a blank may hold
     lines = ["a = x.reshape(250, 256)"] + ["z = a.T @ a @ a.T @ a"] * 28  # 600 nodes
+    from twolayer.exercise.checks import ATTEMPT_SECONDS
+    from twolayer.exercise.runs import RUN_SECONDS
+
     heavy = dict.fromkeys(range(1, 8), "\n".join(lines))
     results = []
     seconds = median_seconds(lambda: results.append(check_attempt(heavy)), repeats=1)
     statuses = sorted({r.status for r in results[0]})
-    print(f"check of seven of the heaviest blanks: {seconds:.1f} s (bounded: 10 CPU seconds "
-          f"and one operation); statuses {statuses}")
+    print(f"check of seven of the heaviest blanks: {seconds:.1f} s (bounded: "
+          f"{ATTEMPT_SECONDS:g} CPU seconds and one operation); statuses {statuses}")
     run = median_seconds(lambda: whole_run(Program.of(heavy)), repeats=1)
-    print(f"whole run of them: {run:.1f} s (bounded: 10 CPU seconds and one operation)")
+    print(f"whole run of them: {run:.1f} s (bounded: {RUN_SECONDS:g} CPU seconds and one "
+          "operation)")
 
 
 if __name__ == "__main__":

@@ -8,9 +8,11 @@ import sys
 
 import numpy as np
 import pytest
+from fuzzing import programs, texts
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from twolayer.exercise import costs, values
 from twolayer.exercise import evaluator as ev
 from twolayer.exercise.checks import Context, state_before
 from twolayer.exercise.evaluator import CodeError, Evaluator, parse
@@ -221,61 +223,11 @@ def test_every_allowed_call_has_a_predicted_shape():
     for name in sorted(ev.METHODS | set(ev.NUMPY_FUNCTIONS) | set(ev.TORCH_FUNCTIONS)):
         args = {"zeros": [3, 4], "reshape": [a, 4, 3], "view": [a, 4, 3], "dot": [a, a.T],
                 "matmul": [a, a.T], "mm": [a, a.T]}.get(name, [torch.ones(3, 4)])
-        shape = ev._predict(name, args, {}, None, 10**6)  # noqa: SLF001 - the table itself
-        assert isinstance(shape, tuple)
+        cost = costs.predict(name, args, {}, None)
+        assert isinstance(cost.shape, tuple) and cost.work >= 1
 
 
 # --- The fuzz ------------------------------------------------------------------------------
-
-NAMES = ["x", "y", "w1", "w2", "h", "h_relu", "y_pred", "grad_y_pred", "grad_w2", "N", "H",
-         "D_in", "t", "learning_rate", "np", "torch", "print", "float", "int", "abs", "z",
-         "x_tensor", "y_tensor", "loss", "dtype", "device", "open", "eval", "__import__",
-         "__builtins__", "getattr", "type", "object", "sys", "os"]
-ATTRIBUTES = sorted(ev.METHODS | ev.PROPERTIES | set(ev.NUMPY_FUNCTIONS) |
-                    set(ev.TORCH_FUNCTIONS)) + [
-    "__class__", "__globals__", "__dict__", "__subclasses__", "__reduce__", "__init__",
-    "mro", "fromfile", "load", "save", "tofile", "system", "numpy", "storage", "format",
-    "ctypes", "base", "untyped_storage", "data_ptr", "tolist", "register_hook", "grad_fn"]
-KEYWORDS = sorted(ev.KEYWORDS) + ["out", "gradient", "shape", "file", "create_graph"]
-OPERATORS = ["+", "-", "*", "/", "@", "**", "//", "%", ">", "<", "==", ">=", "is", "in",
-             "and", "or", "&", "|", "<<"]
-
-constants = st.one_of(
-    st.integers(-10, 10).map(str), st.integers(-10**15, 10**15).map(str),
-    st.floats(allow_nan=True, allow_infinity=True).map(repr), st.sampled_from(
-        ["True", "False", "None", "'a'", "b''", "1j", "...", "1e308", "-0.0", "(1, 2)",
-         "(N, H)", "()", "(N, D_in, H, H)"]))
-
-
-def _expressions(children):
-    binary = st.tuples(children, st.sampled_from(OPERATORS), children).map(
-        lambda p: f"({p[0]} {p[1]} {p[2]})")
-    unary = st.tuples(st.sampled_from(["-", "+", "~", "not "]), children).map("".join)
-    attribute = st.tuples(children, st.sampled_from(ATTRIBUTES)).map(
-        lambda p: f"{p[0]}.{p[1]}")
-    arguments = st.lists(children, max_size=3).map(", ".join)
-    keywords = st.lists(st.tuples(st.sampled_from(KEYWORDS), children), max_size=2).map(
-        lambda items: "".join(f", {k}={v}" for k, v in items))
-    call = st.tuples(children, arguments, keywords).map(
-        lambda p: f"{p[0]}({p[1]}{p[2] if p[1] else p[2][2:]})")
-    subscript = st.tuples(children, children).map(lambda p: f"{p[0]}[{p[1]}]")
-    other = st.sampled_from(["lambda: x", "[v for v in x]", "f'{x}'", "*x", "x[::2]",
-                             "(z := x)"])
-    return st.one_of(binary, unary, attribute, call, subscript, other)
-
-
-expressions = st.recursive(st.one_of(st.sampled_from(NAMES), constants), _expressions,
-                           max_leaves=12)
-statements = st.one_of(
-    st.tuples(st.sampled_from(NAMES), expressions).map(lambda p: f"{p[0]} = {p[1]}"),
-    st.tuples(st.sampled_from(NAMES), st.sampled_from(["+=", "-=", "*=", "/=", "//="]),
-              expressions).map(" ".join),
-    expressions,
-    st.tuples(expressions, expressions, expressions).map(lambda p: f"{p[0]}[{p[1]}] = {p[2]}"))
-programs = st.lists(statements, min_size=1, max_size=4).map("\n".join)
-texts = st.one_of(st.text(max_size=200), st.lists(st.sampled_from(
-    NAMES + ATTRIBUTES[:20] + OPERATORS + ["(", ")", ".", ",", "=", "\n", "[", "]", ":",
-                                           " ", "'", "0", "1e9"]), max_size=40).map("".join))
 
 FUZZ = settings(max_examples=600, deadline=None, database=None, derandomize=True,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
@@ -297,7 +249,8 @@ ANSWERS_TEXT = ("y_pred = torch.relu(x_tensor @ w1) @ w2\n"
 
 
 def _run_one(text: str, blank: int) -> None:
-    """parse and run: a CodeError or nothing; then every bound holds."""
+    """parse and run: a CodeError or nothing; then every bound holds, and every value
+    kept (in the scope, or printed) is of a known kind."""
     scope = SCOPES[blank]()
     evaluator = Evaluator(scope, [], deadline=None)
     try:
@@ -306,8 +259,11 @@ def _run_one(text: str, blank: int) -> None:
         pass
     assert evaluator.steps <= ev.MAX_STEPS
     assert len(evaluator.output) <= ev.MAX_PRINTS
-    for value in scope.values():
-        if ev._is_array(value):  # noqa: SLF001
+    assert evaluator.total <= ev.MAX_SCOPE_BYTES
+    printed = [v for line in evaluator.output for v in line if not isinstance(v, str)]
+    for value in [*scope.values(), *printed]:  # a print keeps a str: what it described
+        values.known(value, evaluator.limit)  # every value kept is of a known kind
+        if values.is_array(value):
             assert math.prod(value.shape) <= evaluator.limit
 
 

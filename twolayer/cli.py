@@ -25,6 +25,7 @@ from .config import (
 from .cost import DEFAULT_CLI_BUDGET, budget_from_text, check_compute
 
 EXIT_DIVERGED, EXIT_USAGE = 1, 2
+EXIT_NOT_GRADED = 1  # grade: some file could not be graded
 DEFAULTS = Config()
 
 
@@ -304,22 +305,36 @@ def cmd_bench(args, config: Config) -> int:
 
 
 def cmd_grade(args) -> int:
-    """Grade each file; one line on stderr for each that cannot be (exit 2 then)."""
-    from .exercise import grade_files
+    """Grade each file, printing each grade as it is made; exit 0 when every file was
+    graded, 1 when one was not (its line on stderr says why)."""
+    from . import threads
+    from .exercise import grade_each
 
-    grades, problems = grade_files(args.files)
+    threads.limit(1)  # one thread does all the work, so the CPU bounds count all of it
+    grades, problems = [], []
+    for grade in grade_each(args.files):
+        if not grade.graded:
+            problems.append(grade.not_graded())
+            print(f"twolayer: {problems[-1]}", file=sys.stderr, flush=True)
+        elif args.json:
+            grades.append(grade.as_dict())
+        else:
+            _print_grade(grade)
     if args.json:
-        _print_json({"files": [g.as_dict() for g in grades], "not_graded": problems})
-    else:
-        for grade in grades:
-            marks = " ".join(_MARKS[b["status"]] for b in grade.blanks)
-            print(f"{grade.path}: {grade.score}/{grade.total}  {marks}")
-            for blank in grade.blanks:
-                if blank["status"] != "correct":
-                    print(f"  blank {blank['blank']} {blank['status']}: {blank['message']}")
-    for problem in problems:
-        print(f"twolayer: {problem}", file=sys.stderr)
-    return EXIT_USAGE if problems else 0
+        _print_json({"files": grades, "not_graded": problems})
+    return EXIT_NOT_GRADED if problems else 0
+
+
+def _print_grade(grade) -> None:
+    marks = " ".join(_MARKS[b["status"]] for b in grade.blanks)
+    print(f"{grade.path}: {grade.score}/{grade.total}  {marks}")
+    for blank in grade.blanks:
+        if blank["status"] != "correct":
+            print(f"  blank {blank['blank']} {blank['status']}: {blank['message']}")
+    for cell in grade.run.values():
+        if cell["status"] != "trains":
+            print(f"  whole run: {cell['message']}")
+    sys.stdout.flush()
 
 
 _MARKS = {"correct": "✓", "wrong": "✗", "rejected": "!", "missing": "·"}

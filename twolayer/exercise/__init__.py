@@ -4,6 +4,8 @@ Python: a small evaluator walks its syntax tree against an allow-list.
 
 - skeleton: the assignment's cells, blanks, answers, and the comments in English
 - evaluator: the allow-list evaluator (CodeError for everything it refuses)
+- values, costs: the kinds of value it allows, and an operation's cost before it runs
+- errors: CodeError
 - runs: the cells run with a student's blanks, by the evaluator
 - checks: each blank in isolation, at several points, within derived tolerances
 - mistakes: the classic mistakes, named with a hint
@@ -13,12 +15,12 @@ Python: a small evaluator walks its syntax tree against an allow-list.
 """
 
 from .checks import BlankResult, check_attempt
-from .evaluator import CodeError
+from .errors import CodeError
 from .files import FileShapeError, as_file, extract, text_of
-from .grade import FileGrade, grade_files
+from .grade import FileGrade, grade_each, grade_file, grade_files
 from .runs import Program, printed_losses, whole_run
 from .skeleton import BLANKS
 
 __all__ = ["BLANKS", "BlankResult", "CodeError", "FileGrade", "FileShapeError", "Program",
-           "as_file", "check_attempt", "extract", "grade_files", "printed_losses", "text_of",
-           "whole_run"]
+           "as_file", "check_attempt", "extract", "grade_each", "grade_file", "grade_files",
+           "printed_losses", "text_of", "whole_run"]

@@ -5,12 +5,23 @@ just before the blank; the student's lines and the answer then each run from tha
 state, and what the blank produces (its outputs: the loss it prints, the gradient it
 computes, the weights it updates, ...) is compared: the shape strictly, then the values,
 exactly and within a tolerance derived from the dtype's rounding (twolayer.rounding),
-with the largest difference and the first wrong entries. A wrong result is also run
-against the classic mistakes, to name the one it is.
+with the largest difference and the first wrong entries. Every other name of the cell
+must be as the answer left it: a blank may change only what it is for. A wrong result is
+also run against the classic mistakes, to name the one it is. Then the blanks run
+together for a few iterations, as the whole run does, so that blanks which are right on
+their own but do not fit together (a name one defines and the next does not use) are
+told so.
+
+Every failure is the blank's: a CodeError of the student's lines, or, as a last line of
+defence, anything else the check raised (marked `internal`, which the tests never see).
+The answers' own runs have a deadline of their own, so a student's slow lines never make
+them fail.
 """
 
 from __future__ import annotations
 
+import ast
+import functools
 import math
 from dataclasses import dataclass, field
 
@@ -20,16 +31,20 @@ from ..rounding import step_bounds, update_bound
 from ..tasks import finish
 from .evaluator import CodeError, Evaluator, clock, parse
 from .mistakes import MISTAKES, relu_convention
-from .runs import ASSIGNMENT, SMALL, Problem, Program, run_cell
-from .skeleton import BLANKS
+from .runs import ASSIGNMENT, CODE, SMALL, Problem, Program, run_cell
+from .skeleton import BLANKS, CELLS
+from .values import is_tensor
 
 POINTS = ((ASSIGNMENT, 0), (ASSIGNMENT, 100), (SMALL, 0))  # the first iteration, a later
 # one, and a problem whose sizes all differ (a misplaced transpose cannot hide there)
 SHOWN = 3  # wrong entries listed
-# Bounds in CPU seconds (evaluator.clock): the answers take milliseconds a point and 0.4 s
-# for all seven blanks here; these leave a slow machine and roundabout lines room.
+# Bounds in CPU seconds (evaluator.clock): the answers take milliseconds a point and 0.3 s
+# for all seven blanks here; these leave a slow machine and roundabout lines room. With
+# the whole run's 3.5 s (runs.RUN_SECONDS), one file costs at most 10 s.
 CHECK_SECONDS = 3.0  # one blank at one point
-ATTEMPT_SECONDS = 10.0  # all seven blanks
+ATTEMPT_SECONDS = 6.0  # all seven blanks, and their run together
+REFERENCE_SECONDS = 5.0  # one run of the answers' own lines (trusted; milliseconds)
+TOGETHER = 2  # iterations the blanks run together: enough for names to meet
 
 
 @dataclass(frozen=True)
@@ -66,7 +81,8 @@ class PointResult:
 
 @dataclass
 class BlankResult:
-    """A blank's verdict: correct, wrong, rejected (refused by the evaluator) or missing."""
+    """A blank's verdict: correct, wrong, rejected (refused by the evaluator) or missing.
+    internal: the checker itself failed (a bug, reported as the blank's status)."""
 
     blank: int
     status: str
@@ -74,27 +90,35 @@ class BlankResult:
     points: list[PointResult] = field(default_factory=list)
     mistake: str | None = None
     note: str | None = None
+    internal: bool = False
 
 
 @dataclass
 class Context:
-    """What the checks of one attempt share: the answers, the weights along their run
-    ((cell, problem, t) -> (w1, w2)), and when the time for the whole attempt runs out."""
+    """What the checks of one attempt share: the answers, and when the time for the whole
+    attempt runs out."""
 
     answers: Program
-    weights: dict = field(default_factory=dict)
     deadline: float = math.inf
 
     @classmethod
     def new(cls, seconds: float = math.inf) -> Context:
-        return cls(Program.answers(), deadline=clock() + seconds)
+        return cls(ANSWERS, deadline=clock() + seconds)
 
     def point_deadline(self) -> float:
         return min(clock() + CHECK_SECONDS, self.deadline)
 
 
+ANSWERS = Program.answers()
+
+
+def reference_deadline() -> float:
+    return clock() + REFERENCE_SECONDS
+
+
 def check_attempt(attempt: dict[int, str], seconds: float = ATTEMPT_SECONDS) -> list[BlankResult]:
-    """Every blank of an attempt (blank number -> its text), checked in isolation."""
+    """Every blank of an attempt (blank number -> its text), checked in isolation, then
+    run together."""
     return finish(check_attempt_task(attempt, seconds))
 
 
@@ -111,45 +135,69 @@ def check_attempt_task(attempt: dict[int, str], seconds: float = ATTEMPT_SECONDS
         else:
             results.append(check_blank(blank.number, attempt.get(blank.number, ""), context))
         yield blank.number, len(BLANKS)
+    together(attempt, results, context)
     return results
 
 
 def check_blank(number: int, text: str, context: Context) -> BlankResult:
-    """One blank at every point."""
+    """One blank at every point; whatever happens, a status."""
     if not text.strip() or not _has_code(text):
         return BlankResult(number, "missing", "The blank is empty.")
     try:
         tree = parse(text)
     except CodeError as error:
         return BlankResult(number, "rejected", str(error))
-    blank = BLANKS[number - 1]
-    points = [_check_point(blank, tree, problem, t, context) for problem, t in POINTS]
-    if all(p.ok for p in points):
-        return BlankResult(number, "correct", "Correct at every point checked.", points,
-                           note=_note(blank, tree, context.answers))
-    mistake, hint = _named_mistake(blank, tree, context)
-    message = _first_problem(points)
-    if mistake:
-        message = f"{mistake}: {hint}"
-    return BlankResult(number, "wrong", message, points, mistake)
+    try:
+        return _judge(BLANKS[number - 1], tree, context)
+    except CodeError as error:  # the student's lines, outside a point (a named mistake)
+        return BlankResult(number, "wrong", str(error))
+    except Exception as error:  # noqa: BLE001 - the last line of defence: a status, always
+        return BlankResult(number, "rejected", f"This blank could not be checked (the "
+                           f"checker failed: {type(error).__name__}: {str(error)[:200]}). "
+                           "Write it more simply and check again.", internal=True)
 
 
 def _has_code(text: str) -> bool:
     return any(line.strip() and not line.strip().startswith("#") for line in text.split("\n"))
 
 
-def _check_point(blank, tree, problem: Problem, t: int, context: Context) -> PointResult:
+def _judge(blank, tree, context: Context) -> BlankResult:
+    checked = [_check_point(blank, tree, problem, t, context) for problem, t in POINTS]
+    points = [point for point, _ in checked]
+    if all(p.ok for p in points):
+        return BlankResult(blank.number, "correct", "Correct at every point checked.", points,
+                           note=_note(blank, tree, context.answers))
+    message = _first_problem(points)
+    if any(c.tolerance == "unchanged" for p in points for c in p.comparisons):
+        return BlankResult(blank.number, "wrong", message, points)  # that, before any value
+    mistake, hint = _named_mistake(blank, checked[0], context)
+    if mistake:
+        message = f"{mistake}: {hint}"
+    return BlankResult(blank.number, "wrong", message, points, mistake)
+
+
+def _check_point(blank, tree, problem: Problem, t: int, context: Context):
+    """A PointResult, and the student's Outputs there (None if their lines failed)."""
     dtype = "float64" if blank.cell == 1 else "float32"
-    label = f"{_problem_label(problem)}, t = {t}"
-    point = PointResult(label, dtype)
+    point = PointResult(f"{_problem_label(problem)}, t = {t}", dtype)
+    expected = run_blank(blank, context.answers.trees[blank.number], problem, t, context,
+                         reference_deadline())
     try:
-        yours = _after(blank, tree, problem, t, context)
+        yours = run_blank(blank, tree, problem, t, context, context.point_deadline())
     except CodeError as error:
         point.error = str(error)
-        return point
-    expected = _after(blank, context.answers.trees[blank.number], problem, t, context)
-    point.comparisons = compare_outputs(blank.number, yours, expected)
-    return point
+        return point, None
+    point.comparisons = changed_names(blank, yours, expected)
+    if point.comparisons:  # what it changed is the first thing to say
+        return point, yours
+    follow(blank, expected, reference_deadline())
+    try:
+        follow(blank, yours, context.point_deadline())
+    except CodeError as error:
+        point.error = f"the cell's next lines fail after yours: {error}"
+        return point, yours
+    point.comparisons += compare_outputs(blank.number, yours, expected)
+    return point, yours
 
 
 def _problem_label(problem: Problem) -> str:
@@ -160,22 +208,51 @@ def _problem_label(problem: Problem) -> str:
 def state_before(number: int, problem: Problem, t: int, context: Context) -> dict:
     """The cell's scope just before blank `number` at iteration t of the answers' run."""
     blank = BLANKS[number - 1]
-    start = _weights_at(blank.cell, problem, t, context)
-    run = run_cell(blank.cell, context.answers, problem, 1, stop_before=number, start=start,
-                   first=t)
+    start = answer_weights(blank.cell, problem, t)
+    run = run_cell(blank.cell, context.answers, problem, 1, deadline=reference_deadline(),
+                   stop_before=number, start=start, first=t)
     if run.error:
-        raise AssertionError(f"the answers failed: {run.error}")
+        raise RuntimeError(f"the answers failed: {run.error}")  # a bug, never the student's
     return run.scope
 
 
-def _after(blank, tree, problem, t, context: Context) -> Outputs:
+@functools.lru_cache(maxsize=16)
+def answer_weights(cell: int, problem: Problem, t: int) -> tuple:
+    """(w1, w2) at iteration t of the answers' run of a cell, in float64, read-only: the
+    same for every attempt, so made once per process (each use copies them)."""
+    if t == 0:
+        weights = problem.arrays()[2:]
+    else:
+        run = run_cell(cell, ANSWERS, problem, t, deadline=clock() + t * REFERENCE_SECONDS)
+        if run.error:
+            raise RuntimeError(f"the answers failed: {run.error}")
+        weights = tuple(_as_numpy(run.scope[name]).astype(np.float64) for name in ("w1", "w2"))
+    for array in weights:
+        array.setflags(write=False)
+    return weights
+
+
+@dataclass
+class Outputs:
+    """A blank's scope after it ran, the scope before, what it printed, its tree, and the
+    gradients the cell's next lines found (for y_pred)."""
+
+    scope: dict
+    before: dict
+    printed: list
+    tree: object
+    grads: dict = field(default_factory=dict)
+
+
+def run_blank(blank, tree, problem: Problem, t: int, context: Context,
+              deadline: float) -> Outputs:
     """Run one blank's tree from the state before it; its outputs."""
     import torch
 
     scope = state_before(blank.number, problem, t, context)
     before = dict(scope)
     printed: list = []
-    evaluator = Evaluator(scope, printed, context.point_deadline())
+    evaluator = Evaluator(scope, printed, deadline)
     if blank.number == 7:
         with torch.no_grad():
             evaluator.run(tree)
@@ -184,26 +261,118 @@ def _after(blank, tree, problem, t, context: Context) -> Outputs:
     return Outputs(scope, before, printed, tree)
 
 
-def _weights_at(cell: int, problem: Problem, t: int, context: Context):
-    """(w1, w2) at iteration t of the answers' run of a cell (kept for the attempt)."""
-    key = (cell, problem, t)
-    if key not in context.weights:
-        if t == 0:
-            context.weights[key] = problem.arrays()[2:]
-        else:
-            run = run_cell(cell, context.answers, problem, t)
-            context.weights[key] = tuple(_as_numpy(run.scope[name]) for name in ("w1", "w2"))
-    return context.weights[key]
+FOLLOWING = {5: "loss = (y_pred - y_tensor).pow(2).sum()\nloss.backward()"}  # the cell's
+# lines after blank 5 and blank 6's answer: y_pred's gradients are what the cell needs
 
 
-@dataclass
-class Outputs:
-    """A blank's scope after it ran, the scope before, what it printed, its tree."""
+def follow(blank, outputs: Outputs, deadline: float) -> None:
+    """Run what the cell does next with a blank's result, where its values alone cannot
+    tell (y_pred: do the gradients reach w1 and w2?); the gradients found."""
+    if blank.number not in FOLLOWING:
+        return
+    Evaluator(outputs.scope, [], deadline).run(parse(FOLLOWING[blank.number]))
+    outputs.grads = {f"{name}.grad": _grad(outputs.scope.get(name)) for name in ("w1", "w2")}
 
-    scope: dict
-    before: dict
-    printed: list
-    tree: object
+
+# --- A blank may change only what it is for ------------------------------------------------
+
+
+def own_names(number: int, outputs: Outputs) -> set[str]:
+    """The names of the cell a blank is there to change."""
+    if number == 2:
+        return {_gradient_name(outputs)}
+    return {3: {"w1", "w2"}, 4: {"x_tensor", "y_tensor"}, 5: {"y_pred"},
+            7: {"w1", "w2"}}.get(number, set())
+
+
+def changed_names(blank, yours: Outputs, expected: Outputs) -> list[Comparison]:
+    """Each name of the cell the blank changed though it is not its own, compared with
+    what the answer left: the data, the rate, t, the other weights and gradients,
+    autograd's tracking."""
+    own = own_names(blank.number, yours)
+    grads = blank.number != 6  # blank 6 is there to fill w1.grad and w2.grad
+    changed = []
+    for name in expected.before:
+        if name in own:
+            continue
+        mine, theirs = yours.scope.get(name, _GONE), expected.scope.get(name, _GONE)
+        same_leaf = not is_tensor(theirs) or \
+            (mine is yours.before.get(name)) == (theirs is expected.before.get(name))
+        if not (same_leaf and _same(mine, theirs, grads)):
+            changed.append(Comparison(_changed_message(blank, name), (), (), False, False,
+                                      math.inf, "unchanged"))
+    return changed
+
+
+_GONE = object()
+
+
+def _same(a, b, grads: bool) -> bool:
+    if is_tensor(b):
+        return is_tensor(a) and a.dtype == b.dtype and a.shape == b.shape and \
+            a.requires_grad == b.requires_grad and a.is_leaf == b.is_leaf and \
+            _equal(a, b) and (not grads or not b.is_leaf or _same_grad(a.grad, b.grad))
+    if isinstance(b, np.ndarray):
+        return type(a) is np.ndarray and a.dtype == b.dtype and _equal(a, b)
+    if isinstance(b, float | int | np.number | np.bool_):
+        return isinstance(a, float | int | np.number | np.bool_) and \
+            (a == b or (a != a and b != b))
+    return type(a) is type(b) and a == b
+
+
+def _same_grad(a, b) -> bool:
+    return (a is None) == (b is None) and (a is None or _equal(a, b))
+
+
+def _equal(a, b) -> bool:
+    a, b = _as_numpy(a), _as_numpy(b)
+    return a.shape == b.shape and bool(np.array_equal(a, b, equal_nan=a.dtype.kind == "f"))
+
+
+def _changed_message(blank, name: str) -> str:
+    user = _next_reader(blank, name)
+    use = f", which {user} uses" if user else ", which it is not for"
+    return f"blank {blank.number} changes {name}{use}: a blank may change only what it computes"
+
+
+def _next_reader(blank, name: str) -> str | None:
+    """Who in the cell reads a name next after a blank (the answers' lines), if anyone
+    does before the cell writes it anew."""
+    segments = CELLS[blank.cell]
+    here = next(k for k, s in enumerate(segments) if s.kind == "blank" and
+                s.blank == blank.number)
+    head = next(k for k, s in enumerate(segments) if s.kind == "loop")
+    order = [*range(here + 1, len(segments)), *range(head + 1, here + 1)] if here > head \
+        else range(here + 1, len(segments))
+    for k in order:
+        reads, writes = _names_of(blank.cell, k)
+        if name in reads:
+            kind = segments[k]
+            return f"blank {kind.blank}" if kind.kind == "blank" else "the cell's next lines"
+        if name in writes:
+            return None
+    return None
+
+
+@functools.cache
+def _names_of(cell: int, k: int) -> tuple[frozenset, frozenset]:
+    """The names a segment of a cell reads and writes (a blank's: the answer's)."""
+    segment = CELLS[cell][k]
+    if segment.kind == "loop":
+        return frozenset(), frozenset({"t"})
+    if segment.kind == "setup":
+        return frozenset(), frozenset({"w1", "w2"})
+    tree = ANSWERS.trees[segment.blank] if segment.kind == "blank" else CODE[cell][k]
+    reads, writes = set(), set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+            reads.add(node.target.id)
+        elif isinstance(node, ast.Name):
+            (writes if isinstance(node.ctx, ast.Store) else reads).add(node.id)
+    return frozenset(reads), frozenset(writes - reads)
+
+
+# --- Outputs, compared -------------------------------------------------------------------
 
 
 def outputs_of(number: int, outputs: Outputs) -> dict[str, object]:
@@ -218,14 +387,15 @@ def outputs_of(number: int, outputs: Outputs) -> dict[str, object]:
     if number == 4:
         return {"x_tensor": scope.get("x_tensor"), "y_tensor": scope.get("y_tensor")}
     if number == 5:
-        return {"y_pred": scope.get("y_pred")}
+        return {"y_pred": scope.get("y_pred"), "w1.grad": outputs.grads.get("w1.grad"),
+                "w2.grad": outputs.grads.get("w2.grad")}
     return {"w1.grad": _grad(scope.get("w1")), "w2.grad": _grad(scope.get("w2"))}
 
 
 def _printed_loss(printed: list, t) -> object:
     """The loss of print(t, loss): the second value of a print whose first is t."""
     for item in printed:
-        if len(item) == 2 and item[0] == t:
+        if len(item) == 2 and isinstance(item[0], int) and isinstance(t, int) and item[0] == t:
             return item[1]
     return None
 
@@ -233,8 +403,6 @@ def _printed_loss(printed: list, t) -> object:
 def _gradient_name(outputs: Outputs) -> str:
     """The name the blank gave w1's gradient: grad_w1 if it assigned it, else the last name
     it assigned with w1's shape."""
-    import ast
-
     assigned = [t.id for node in ast.walk(outputs.tree) if isinstance(node, ast.Assign)
                 for t in node.targets if isinstance(t, ast.Name)]
     if "grad_w1" in assigned:
@@ -260,8 +428,13 @@ def compare_outputs(number: int, yours: Outputs, expected: Outputs) -> list[Comp
 
 
 def _autograd_needs(number: int, yours: Outputs) -> list[Comparison]:
-    """y_pred must stay in autograd's graph; w1 and w2 must stay the leaves it fills."""
+    """The data stays out of autograd's graph, y_pred in it; w1 and w2 stay the leaves it
+    fills."""
     failed = []
+    if number == 4:
+        failed += [f"{name} is tracked by autograd (requires_grad is True): the data needs no "
+                   "gradient" for name in ("x_tensor", "y_tensor")
+                   if getattr(yours.scope.get(name), "requires_grad", False)]
     if number == 5:
         y_pred = yours.scope.get("y_pred")
         if y_pred is not None and not getattr(y_pred, "requires_grad", False):
@@ -315,13 +488,14 @@ def tolerances(number: int, expected: Outputs) -> dict[str, tuple]:
     bounds = step_bounds(x, y, w1, w2, 1.0, dtype)
     text = (f"twice the worst-case rounding of {dtype} (u = 2^-{24 if dtype == 'float32' else 53}"
             ", sums of K products within K·u)")
+    grads = {"w1.grad": (2 * bounds.grad_w1, text), "w2.grad": (2 * bounds.grad_w2, text)}
     if number == 1:
         return {"printed loss": (2 * bounds.loss, text)}
     if number == 2:
         return {"the gradient of w1": (2 * bounds.grad_w1, text)}
     if number == 5:
-        return {"y_pred": (2 * bounds.y_pred, text)}
-    return {"w1.grad": (2 * bounds.grad_w1, text), "w2.grad": (2 * bounds.grad_w2, text)}
+        return {"y_pred": (2 * bounds.y_pred, text), **grads}
+    return grads
 
 
 def _update_tolerances(number: int, expected: Outputs, dtype: str) -> dict[str, tuple]:
@@ -344,7 +518,7 @@ def _first_problem(points: list[PointResult]) -> str:
         if point.error:
             return f"At {point.label}: {point.error}"
         for c in point.comparisons:
-            if c.tolerance == "autograd":
+            if c.tolerance in ("autograd", "unchanged"):
                 return f"At {point.label}: {c.name}."
             if c.shape != c.expected_shape:
                 shape = "missing" if c.shape == ("missing",) else str(c.shape)
@@ -355,22 +529,24 @@ def _first_problem(points: list[PointResult]) -> str:
     return "Not correct."
 
 
-def _named_mistake(blank, tree, context: Context) -> tuple[str | None, str | None]:
-    """The classic mistake the blank's result matches at the first point, if any."""
+def _named_mistake(blank, first, context: Context) -> tuple[str | None, str | None]:
+    """The classic mistake the blank's result at the first point matches, if any."""
+    point, yours = first
     problem, t = POINTS[0]
-    try:
-        yours = _after(blank, tree, problem, t, context)
-    except CodeError as error:
+    if yours is None or point.error:
         for mistake in MISTAKES.get(blank.number, ()):
-            if mistake.error and mistake.error in str(error):
+            if mistake.error and point.error and mistake.error in point.error:
                 return mistake.name, mistake.hint
-        return None, None
+        if yours is None:
+            return None, None
     for mistake in MISTAKES.get(blank.number, ()):
         if mistake.code is None:
             if mistake.test and mistake.test(outputs_of(blank.number, yours), yours):
                 return mistake.name, mistake.hint
             continue
-        theirs = _after(blank, parse(mistake.code), problem, t, context)
+        theirs = run_blank(blank, parse(mistake.code), problem, t, context,
+                           reference_deadline())
+        follow(blank, theirs, reference_deadline())
         if all(c.ok for c in compare_outputs(blank.number, yours, theirs)):
             return mistake.name, mistake.hint
     return None, None
@@ -381,3 +557,28 @@ def _note(blank, tree, answers) -> str | None:
     if blank.number != 5:
         return None
     return relu_convention(tree, answers)
+
+
+# --- The blanks together -----------------------------------------------------------------
+
+
+def together(attempt: dict[int, str], results: list[BlankResult], context: Context) -> None:
+    """Run the blanks together for a few iterations, as the whole run does: a blank right on
+    its own that breaks there (it uses a name the student's other blanks do not define)
+    is wrong, with the reason."""
+    program = Program.of(attempt)
+    by_number = {r.blank: r for r in results}
+    for cell in CELLS:
+        run = run_cell(cell, program, ASSIGNMENT, TOGETHER,
+                       deadline=min(context.deadline, clock() + CHECK_SECONDS))
+        if run.error is None or run.stopped:
+            continue
+        cell_blanks = [b.number for b in BLANKS if b.cell == cell]
+        culprit = run.blank or run.after
+        if run.blank is None and any(by_number[n].status != "correct" for n in cell_blanks):
+            continue  # the cell's own line failed after a blank already known to be wrong
+        result = by_number.get(culprit)
+        if result is not None and result.status == "correct":
+            result.status = "wrong"
+            result.message = (f"Right on its own, but not with your other blanks: run "
+                              f"together they stop at {run.error}")

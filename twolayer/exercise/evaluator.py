@@ -7,10 +7,13 @@ the numpy and torch functions and methods listed below on values of known types.
 model is `ast.literal_eval`: a walk over a short list of node types that refuses
 everything else, with the construct and its position in the message.
 
-Before an operation runs, the shape of its result is predicted from its operands'
-shapes and refused if it is far larger than the arrays in scope; the text, the
-nesting, the number of steps and the time a run may take are bounded too. Every
-failure, whether refused here or raised by numpy or torch, is a CodeError.
+Every value it makes is of a known kind (twolayer.exercise.values: numbers, numeric
+arrays and tensors, shapes, dtypes), checked before it is stored, passed or printed.
+Before an operation runs, its cost is predicted from its operands' shapes
+(twolayer.exercise.costs) and refused if its result would be far larger than the arrays
+in scope or its work too long: one step's cost is bounded before it is taken. The text,
+the nesting, the steps, the bytes a scope holds and the time a run may take are bounded
+too. Every failure, whether refused here or raised by numpy or torch, is a CodeError.
 """
 
 from __future__ import annotations
@@ -20,20 +23,26 @@ import math
 import time
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
+
+from . import costs, values
+from .errors import CodeError, OutOfTime
+from .values import MAX_INT, Function, Method, Module, describe, is_array, is_number
 
 MAX_TEXT = 2000  # characters of one blank
 MAX_LINES = 40
 MAX_DEPTH = 30  # nesting of the syntax tree
 MAX_NODES = 600
 MAX_EXPONENT = 8  # x ** k with a constant |k| at most this
-MAX_INT = 10**12  # integers, constants and results of integer arithmetic
 MAX_STEPS = 20_000  # nodes one run may evaluate
 MIN_ELEMENTS = 100_000  # an array may always have this many entries
 GROWTH = 4  # ...or this many times the largest array in scope
 MAX_PRINTS = 5_000  # print() calls one evaluator keeps (a whole run prints 500 per cell)
+# Memory: the arrays (and autograd's saved tensors) a scope holds, and those one statement
+# makes on its way; the assignment's scope holds 3 MB, its longest line makes 2 MB.
+MAX_SCOPE_BYTES = 64 * 2**20
+MAX_STATEMENT_BYTES = 32 * 2**20
 
 
 BLANK_FILE = "<blank>"  # the file name parse() gives a blank's text
@@ -44,40 +53,6 @@ def clock() -> float:
     server a check waits for a core; waiting must not count against a student's lines.
     One thread does all their work (the app runs numpy and torch on one thread each)."""
     return time.thread_time()
-
-
-class CodeError(Exception):
-    """A student's code refused or failed; the message says what, where, and why."""
-
-    def __init__(self, message: str, node: ast.AST | None = None):
-        where = ""
-        if node is not None and hasattr(node, "lineno"):
-            where = f"line {node.lineno}, column {node.col_offset + 1}: "
-        super().__init__(where + message)
-
-
-class Module:
-    """np or torch as student code sees them: only their listed functions."""
-
-    def __init__(self, name: str, functions: dict[str, Callable]):
-        self.name, self.functions = name, functions
-
-
-@dataclass(frozen=True)
-class Method:
-    """A value's method, looked up from the allow-list, waiting for its call."""
-
-    owner: object
-    name: str
-
-
-@dataclass(frozen=True)
-class Function:
-    """A module function from the allow-list, waiting for its call."""
-
-    module: str
-    name: str
-    call: Callable
 
 
 def _torch():
@@ -207,6 +182,7 @@ def _check_node(node: ast.AST) -> None:
         raise CodeError("only - and + are allowed before a value", node)
     elif isinstance(node, ast.Tuple) and len(node.elts) > 4:
         raise CodeError("a tuple of more than 4 values is not allowed", node)
+
     elif isinstance(node, ast.Subscript) and not isinstance(node.slice, ast.Compare):
         raise CodeError("indexing is allowed only with a mask, as in a[h < 0]", node)
 
@@ -280,6 +256,9 @@ class Evaluator:
         self.deadline = deadline
         self.steps = 0
         self.limit = _element_limit(scope)
+        self.sizes = {name: _bytes(value) for name, value in scope.items()}
+        self.total = sum(self.sizes.values())  # bytes the scope holds (aliases twice)
+        self.held = 0  # bytes of the arrays the current statement has made
         self.modules = {"np": Module("np", {n: getattr(np, n) for n in NUMPY_FUNCTIONS}),
                         "torch": _torch_module()}
 
@@ -288,6 +267,7 @@ class Evaluator:
         self.steps = 0  # MAX_STEPS bounds one run of one tree; the deadline, the whole
         with np.errstate(all="ignore"):  # inf and NaN are values here, not warnings
             for statement in tree.body:
+                self.held = 0
                 self._statement(statement)
 
     # Statements
@@ -297,11 +277,23 @@ class Evaluator:
         if isinstance(node, ast.Expr):
             self._value(node.value)
         elif isinstance(node, ast.Assign):
+            if len(node.targets) == 1 and isinstance(node.targets[0], ast.Tuple) and \
+                    isinstance(node.value, ast.Tuple):  # a, b = b, a: each value on its own
+                self._assign_pairs(node.targets[0], node.value, node)
+                return
             value = self._value(node.value)
             for target in node.targets:
                 self._assign(target, value, node)
         elif isinstance(node, ast.AugAssign):
             self._augment(node)
+
+    def _assign_pairs(self, target: ast.Tuple, value: ast.Tuple, node: ast.AST) -> None:
+        if len(target.elts) != len(value.elts):
+            raise CodeError(f"cannot unpack {len(value.elts)} values into "
+                            f"{len(target.elts)} names", node)
+        items = [self._value(item) for item in value.elts]  # all first, as Python does
+        for name, item in zip(target.elts, items, strict=True):
+            self._assign(name, item, node)
 
     def _assign(self, target: ast.AST, value, node: ast.AST) -> None:
         if isinstance(target, ast.Tuple):
@@ -310,13 +302,37 @@ class Evaluator:
             for name, item in zip(target.elts, value, strict=True):
                 self._assign(name, item, node)
         elif isinstance(target, ast.Name):
-            self.scope[target.id] = _plain(value, node)
+            self._store(target.id, value, node)
         else:  # a[mask] = value
             array, mask = self._value(target.value), self._value(target.slice)
-            if not (_is_array(array) and _is_array(mask)) or \
-                    not (_is_array(value) or _is_number_like(value)):
+            if not (is_array(array) and is_array(mask)) or \
+                    not (is_array(value) or is_number(value)):
                 raise CodeError("a[mask] = value needs an array, a mask and a number", target)
-            self._guard(lambda: array.__setitem__(mask, value), target)
+            self._cost(costs.elementwise([costs.shape_of(array), costs.shape_of(value)],
+                                         target), target)
+            self._operation(lambda: array.__setitem__(mask, value), [array, value], 1,
+                            target, changed=array)
+            self._restore(array)
+
+    def _store(self, name: str, value, node: ast.AST) -> None:
+        """Keep a value under a name, within the bytes a scope may hold."""
+        size = _bytes(value)
+        total = self.total - self.sizes.get(name, 0) + size
+        if total > MAX_SCOPE_BYTES:
+            raise CodeError(f"the names would hold {total / 2**20:.0f} MB of arrays (at most "
+                            f"{MAX_SCOPE_BYTES // 2**20} MB)", node)
+        self.scope[name] = value
+        self.sizes[name], self.total = size, total
+
+    def _restore(self, value) -> None:
+        """A tensor changed in place in autograd's graph, which grew: its names' sizes."""
+        if getattr(value, "grad_fn", None) is None:
+            return
+        for name, held in self.scope.items():
+            if held is value:
+                size = _bytes(value)
+                self.total += size - self.sizes.get(name, 0)
+                self.sizes[name] = size
 
     def _augment(self, node: ast.AugAssign) -> None:
         symbol = BINARY[type(node.op)]
@@ -327,27 +343,52 @@ class Evaluator:
             return
         if isinstance(node.target, ast.Attribute):  # w.data -= ...: the tensor's own values
             current, value = self._value(node.target), self._value(node.value)
-            self._check_shape(_broadcast(_shape(current), _shape(value), node), node)
             self._in_place(symbol, current, value, node)
             return
+        if isinstance(node.target, ast.Tuple):
+            raise CodeError("augmented assignment to plain names (or w.data) only", node)
         name = node.target.id
         current, value = self._load(name, node.target), self._value(node.value)
-        self._check_shape(_broadcast(_shape(current), _shape(value), node), node)
-        if _is_array(current):  # in place, as Python does for arrays and tensors
-            result = self._in_place(symbol, current, value, node)
+        if is_array(current):  # in place, as Python does for arrays and tensors
+            self._in_place(symbol, current, value, node)
+            self._restore(current)
         else:
-            result = self._binary(symbol, current, value, node)
-        self.scope[name] = _plain(result, node)
+            self._store(name, self._binary(symbol, current, value, node), node)
 
     def _in_place(self, symbol: str, current, value, node):
-        if not (_is_array(value) or _is_number_like(value)):
-            raise CodeError(f"{symbol}= is not allowed with {_describe(value)}", node)
+        if not is_array(current) or not (is_array(value) or is_number(value)):
+            raise CodeError(f"{symbol}= is not allowed with {describe(value)}", node)
+        cost = costs.binary(symbol, current, value, node)
+        if cost.shape != costs.shape_of(current):
+            raise CodeError(f"{costs.source(node)}: shapes {costs.dims(costs.shape_of(current))}"
+                            f" and {costs.dims(costs.shape_of(value))} do not match", node)
         method = {"+": "__iadd__", "-": "__isub__", "*": "__imul__", "/": "__itruediv__"}
-        return self._guard(lambda: getattr(current, method[symbol])(value), node)
+        return self._operation(lambda: getattr(current, method[symbol])(value),
+                               [current, value], cost.work, node)
 
     # Expressions
 
     def _value(self, node: ast.AST):
+        """A node's value, of a known kind: what may be stored, passed or printed."""
+        value = self._evaluate(node)
+        if self._stored(node):
+            return value
+        return self._known(value, node)
+
+    def _stored(self, node: ast.AST) -> bool:
+        """A name of the scope: its value was checked when it was stored."""
+        return isinstance(node, ast.Name) and node.id in self.scope
+
+    def _known(self, value, node: ast.AST):
+        value = values.known(value, self.limit, node)
+        self.held += values.nbytes(value)
+        if self.held > MAX_STATEMENT_BYTES:
+            raise CodeError(f"this line makes more than {MAX_STATEMENT_BYTES // 2**20} MB of "
+                            "arrays on its way: split it, or compute less", node)
+        return value
+
+    def _evaluate(self, node: ast.AST):
+        """A node's value, which may still be a module or a function (to be called)."""
         self._tick(node)
         if isinstance(node, ast.Constant):
             return node.value
@@ -357,8 +398,12 @@ class Evaluator:
             return tuple(self._value(item) for item in node.elts)
         if isinstance(node, ast.UnaryOp):
             operand = self._value(node.operand)
-            return self._guard(lambda: -operand if isinstance(node.op, ast.USub) else +operand,
-                               node)
+            if is_array(operand):
+                return self._operation(lambda: -operand if isinstance(node.op, ast.USub)
+                                       else +operand, [operand],
+                                       costs.elementwise([costs.shape_of(operand)], node).work,
+                                       node)
+            return _scalar_unary(node, operand)
         if isinstance(node, ast.BinOp):
             return self._binary(BINARY[type(node.op)], self._value(node.left),
                                 self._value(node.right), node)
@@ -369,9 +414,10 @@ class Evaluator:
             return self._attribute(node)
         if isinstance(node, ast.Subscript):
             array, mask = self._value(node.value), self._value(node.slice)
-            if not (_is_array(array) and _is_array(mask)):
+            if not (is_array(array) and is_array(mask)):
                 raise CodeError("a[mask] needs an array and a mask", node)
-            return self._guard(lambda: array[mask], node)
+            return self._operation(lambda: array[mask], [array],
+                                   max(1, math.prod(costs.shape_of(array))), node)
         if isinstance(node, ast.Call):
             return self._call(node)
         raise CodeError(f"{type(node).__name__} is not allowed here", node)
@@ -387,8 +433,12 @@ class Evaluator:
         return self.scope[name]
 
     def _attribute(self, node: ast.Attribute):
-        owner = self._value(node.value)
+        owner = self._evaluate(node.value)
         name = node.attr
+        if isinstance(owner, Function | Method):
+            raise CodeError(f".{name} is not allowed on {describe(owner)}", node)
+        if not isinstance(owner, Module) and not self._stored(node.value):
+            owner = self._known(owner, node.value)
         if isinstance(owner, Module):
             if name in owner.functions:
                 return Function(owner.name, name, owner.functions[name])
@@ -397,29 +447,43 @@ class Evaluator:
             if owner.name == "np" and name in NUMPY_CONSTANTS:
                 return getattr(np, name)
             raise CodeError(f"{owner.name}.{name} is not allowed here", node)
-        if not _is_array(owner) and not isinstance(owner, np.number | np.bool_):
-            raise CodeError(f".{name} is not allowed on {_describe(owner)}", node)
+        if not is_array(owner) and not isinstance(owner, np.number | np.bool_):
+            raise CodeError(f".{name} is not allowed on {describe(owner)}", node)
         if name in PROPERTIES:
             return self._guard(lambda: getattr(owner, name), node)
         if name in METHODS and hasattr(owner, name):
             return Method(owner, name)
-        raise CodeError(f".{name} is not allowed on {_describe(owner)}", node)
+        raise CodeError(f".{name} is not allowed on {describe(owner)}", node)
 
     def _call(self, node: ast.Call):
-        target = self._value(node.func)
-        args = [_as_type(self._value(arg)) for arg in node.args]
-        kwargs = {k.arg: _as_type(self._value(k.value)) for k in node.keywords}
+        target = self._evaluate(node.func)
+        args = [self._argument(arg) for arg in node.args]
+        kwargs = {k.arg: _keyword(k.arg, self._argument(k.value), k) for k in node.keywords}
+        if isinstance(target, Function) and target.module == "builtins":
+            return self._builtin(target.name, args, kwargs, node)
         if isinstance(target, Function):
-            if target.module == "builtins":
-                return self._builtin(target.name, args, kwargs, node)
-            self._check_shape(_predict(target.name, args, kwargs, node, self.limit), node)
-            return self._guard(lambda: target.call(*args, **kwargs), node)
-        if isinstance(target, Method):
-            self._check_shape(_predict(target.name, [target.owner, *args], kwargs, node,
-                                       self.limit), node)
-            method = getattr(target.owner, target.name)
-            return self._guard(lambda: method(*args, **kwargs), node)
-        raise CodeError(f"{_describe(target)} cannot be called", node)
+            cost, inputs = costs.predict(target.name, args, kwargs, node), args
+            call = target.call
+        elif isinstance(target, Method):
+            inputs = [target.owner, *args]
+            cost, call = costs.predict(target.name, inputs, kwargs, node), \
+                getattr(target.owner, target.name)
+            if target.name == "backward":
+                _check_backward(target.owner, node)
+        else:
+            raise CodeError(f"{describe(target)} cannot be called", node)
+        self._cost(cost, node)
+        return self._operation(lambda: call(*args, **kwargs), inputs + list(kwargs.values()),
+                               cost.work, node)
+
+    def _argument(self, node: ast.AST):
+        """An argument's value; float and int given as arguments (.astype(float)) are the
+        types."""
+        value = self._evaluate(node)
+        if isinstance(value, Function) and value.module == "builtins" and \
+                value.name in ("float", "int"):
+            return {"float": float, "int": int}[value.name]
+        return value if self._stored(node) else self._known(value, node)
 
     def _builtin(self, name: str, args, kwargs, node):
         if kwargs:
@@ -429,7 +493,7 @@ class Evaluator:
                 raise CodeError(f"more than {MAX_PRINTS:,} print() calls", node)
             self.output.append(tuple(_printed(arg) for arg in args))
             return None
-        if len(args) != 1 or not _is_number_like(args[0]):
+        if len(args) != 1 or not is_number(args[0]):
             raise CodeError(f"{name}() takes one number here", node)
         result = self._guard(lambda: _BUILTIN_CALLS[name](args[0]), node)
         if isinstance(result, int) and abs(result) > MAX_INT:
@@ -438,21 +502,19 @@ class Evaluator:
 
     def _binary(self, symbol: str, left, right, node: ast.AST):
         for side in (left, right):
-            if not (_is_array(side) or _is_number_like(side)):
-                raise CodeError(f"{symbol} is not allowed on {_describe(side)}", node)
-        if symbol == "@":
-            self._check_shape(_matmul_shape(_shape(left), _shape(right), node), node)
-        else:
-            self._check_shape(_broadcast(_shape(left), _shape(right), node), node)
-        if not (_is_array(left) or _is_array(right)):
+            if not (is_array(side) or is_number(side)):
+                raise CodeError(f"{symbol} is not allowed on {describe(side)}", node)
+        if not (is_array(left) or is_array(right)):
             return _scalar_arithmetic(symbol, left, right, node)
+        cost = costs.binary(symbol, left, right, node)
+        self._cost(cost, node)
         operations = {"+": lambda: left + right, "-": lambda: left - right,
                       "*": lambda: left * right, "/": lambda: left / right,
                       "@": lambda: left @ right, "**": lambda: left ** right,
                       ">": lambda: left > right, ">=": lambda: left >= right,
                       "<": lambda: left < right, "<=": lambda: left <= right,
                       "==": lambda: left == right, "!=": lambda: left != right}
-        return self._guard(operations[symbol], node)
+        return self._operation(operations[symbol], [left, right], cost.work, node)
 
     # Bounds
 
@@ -461,14 +523,30 @@ class Evaluator:
         if self.steps > MAX_STEPS:
             raise CodeError(f"the run took more than {MAX_STEPS:,} steps", node)
         if self.deadline is not None and clock() > self.deadline:
-            raise CodeError("the run took too long (its computing time is bounded) and was "
+            raise OutOfTime("the run took too long (its computing time is bounded) and was "
                             "stopped", node)
 
-    def _check_shape(self, shape: tuple[int, ...] | None, node: ast.AST) -> None:
-        if shape is not None and math.prod(shape) > self.limit:
-            dims = "×".join(str(d) for d in shape)
-            raise CodeError(f"this would make a {dims} array ({math.prod(shape):,} entries), "
+    def _cost(self, cost: costs.Cost, node: ast.AST) -> None:
+        """Refuse an operation whose result or work is too large, before it runs."""
+        if cost.entries > self.limit:
+            size = "×".join(str(d) for d in cost.shape)
+            raise CodeError(f"this would make a {size} array ({cost.entries:,} entries), "
                             f"far larger than the arrays in scope (limit {self.limit:,})", node)
+        if cost.work > costs.MAX_OP_WORK:
+            raise CodeError(f"this would take {cost.work:,} multiply-adds, far more than the "
+                            f"blanks need (at most {costs.MAX_OP_WORK:,} in one operation)",
+                            node)
+
+    def _operation(self, operation: Callable, inputs: list, work: int, node: ast.AST,
+                   changed=None):
+        """Run one numpy or torch operation, within autograd's bounds; whatever the library
+        raises becomes a CodeError. changed: the array an operation changes in place, whose
+        graph node is new, when it returns nothing."""
+        graph = costs.graph_after(inputs, work)
+        costs.check_graph(graph, node)
+        result = self._guard(operation, node)
+        costs.record_graph(result if changed is None else changed, graph)
+        return result
 
     def _guard(self, operation: Callable, node: ast.AST):
         """Run one operation; whatever numpy or torch raises becomes a CodeError."""
@@ -478,7 +556,7 @@ class Evaluator:
             raise
         except Exception as error:  # noqa: BLE001 - every library error is the student's
             message = str(error).splitlines()[0] if str(error) else type(error).__name__
-            raise CodeError(f"{_source(node)}: {message[:300]}", node) from None
+            raise CodeError(f"{costs.source(node)}: {message[:300]}", node) from None
 
 
 def _torch_module() -> Module:
@@ -489,56 +567,59 @@ def _torch_module() -> Module:
 _BUILTIN_CALLS = {"print": print, "float": float, "abs": abs, "int": int}
 
 
+def _keyword(name: str, value, node):
+    """A keyword argument's value, of the kind its name takes."""
+    ok = {"dtype": values.is_dtype, "device": values.is_device,
+          "requires_grad": _is_flag, "keepdims": _is_flag, "keepdim": _is_flag,
+          "retain_graph": _is_flag, "alpha": is_number,
+          "axis": _is_axis, "dim": _is_axis}.get(name, lambda v: is_number(v) or is_array(v))
+    if not ok(value):
+        raise CodeError(f"{name}= does not take {describe(value)} here", node)
+    return value
+
+
+def _is_flag(value) -> bool:
+    return isinstance(value, bool | np.bool_)
+
+
+def _is_axis(value) -> bool:
+    return value is None or isinstance(value, tuple) or \
+        (isinstance(value, int | np.integer) and not isinstance(value, bool))
+
+
+def _check_backward(tensor, node) -> None:
+    work = costs.graph_of(tensor).work
+    if work > costs.MAX_GRAPH_WORK:
+        raise CodeError(f"backward() through this graph would take {work:,} multiply-adds "
+                        f"(at most {costs.MAX_GRAPH_WORK:,}): does a tensor keep growing from "
+                        "one iteration to the next?", node)
+
+
 def _printed(value):
     """What print() keeps of a value: numbers, one-entry arrays (their shape matters to the
     checks) as copies outside autograd's graph, and only a description of anything else,
     so that prints hold no large arrays nor graphs alive."""
-    if _is_number_like(value) or value is None:
+    if is_number(value) or value is None or isinstance(value, tuple):
         return value
-    if _is_array(value) and math.prod(_shape(value)) == 1:
+    if is_array(value) and math.prod(costs.shape_of(value)) == 1:
         return value.detach().clone() if hasattr(value, "detach") else np.array(value)
-    if _is_array(value):
-        return f"<{type(value).__name__} of shape {_dims(_shape(value))}>"
-    return f"<{_describe(value)}>"
+    if is_array(value):
+        return f"<{type(value).__name__} of shape {costs.dims(costs.shape_of(value))}>"
+    return f"<{describe(value)}>"
 
 
-def _as_type(value):
-    """float and int given as arguments (as in .astype(float)) mean the types."""
-    if isinstance(value, Function) and value.module == "builtins" and value.name in ("float",
-                                                                                      "int"):
-        return {"float": float, "int": int}[value.name]
-    return value
+def _bytes(value) -> int:
+    """What a value holds: its entries and, for a tensor, the graph it keeps alive."""
+    return values.nbytes(value) + costs.graph_of(value).bytes if is_array(value) else 0
 
 
-def _plain(value, node):
-    """Only data may be stored under a name: no functions, methods or modules."""
-    if isinstance(value, Function | Method | Module):
-        raise CodeError("a function or method must be called where it is named", node)
-    return value
-
-
-def _is_array(value) -> bool:
-    return isinstance(value, np.ndarray) or type(value).__name__ in ("Tensor", "Parameter")
-
-
-def _is_number_like(value) -> bool:
-    return isinstance(value, int | float | np.number | np.bool_)
-
-
-def _describe(value) -> str:
-    if isinstance(value, Module):
-        return f"the module {value.name}"
-    if isinstance(value, Function | Method):
-        return f"{value.name}()"
-    return type(value).__name__
-
-
-def _source(node: ast.AST) -> str:
+def _scalar_unary(node: ast.UnaryOp, operand):
+    if not is_number(operand):
+        raise CodeError(f"- and + need a number or an array, not {describe(operand)}", node)
     try:
-        text = ast.unparse(node)
-    except Exception:  # noqa: BLE001 - a name for the message only
-        text = type(node).__name__
-    return text if len(text) <= 60 else text[:57] + "..."
+        return -operand if isinstance(node.op, ast.USub) else +operand
+    except Exception as error:  # noqa: BLE001 - numpy's bool has no minus
+        raise CodeError(f"{costs.source(node)}: {error}", node) from None
 
 
 def _scalar_arithmetic(symbol: str, left, right, node):
@@ -554,107 +635,16 @@ def _scalar_arithmetic(symbol: str, left, right, node):
         raise CodeError(f"{symbol} needs arrays", node)
     try:
         result = operations[symbol]()
-    except (ZeroDivisionError, OverflowError) as error:
-        raise CodeError(f"{_source(node)}: {error}", node) from None
+    except Exception as error:  # noqa: BLE001 - 1 / 0, int ** -1, True - False in numpy
+        raise CodeError(f"{costs.source(node)}: {error}", node) from None
     if isinstance(result, int) and not isinstance(result, bool) and abs(result) > MAX_INT:
-        raise CodeError(f"{_source(node)} is too large a number", node)
+        raise CodeError(f"{costs.source(node)} is too large a number", node)
     if isinstance(result, complex):
-        raise CodeError(f"{_source(node)} is not a real number", node)
+        raise CodeError(f"{costs.source(node)} is not a real number", node)
     return result
 
 
-# --- Shapes, predicted before anything runs ------------------------------------------------
-
-
 def _element_limit(scope: dict) -> int:
-    largest = max((math.prod(_shape(v)) for v in scope.values() if _is_array(v)), default=0)
+    largest = max((math.prod(costs.shape_of(v)) for v in scope.values() if is_array(v)),
+                  default=0)
     return max(MIN_ELEMENTS, GROWTH * largest)
-
-
-def _shape(value) -> tuple[int, ...]:
-    if _is_array(value):
-        return tuple(int(d) for d in value.shape)
-    return ()
-
-
-def _broadcast(a: tuple, b: tuple, node) -> tuple:
-    result = []
-    for x, y in zip(((1,) * (len(b) - len(a)) + a), ((1,) * (len(a) - len(b)) + b),
-                    strict=True):
-        if x != y and 1 not in (x, y):
-            raise CodeError(f"{_source(node)}: shapes {_dims(a)} and {_dims(b)} do not match",
-                            node)
-        result.append(max(x, y))
-    return tuple(result)
-
-
-def _matmul_shape(a: tuple, b: tuple, node) -> tuple:
-    if not a or not b:
-        raise CodeError(f"{_source(node)}: @ needs arrays on both sides", node)
-    inner_a, inner_b = a[-1], b[0] if len(b) == 1 else b[-2]
-    if inner_a != inner_b:
-        raise CodeError(f"{_source(node)}: {_dims(a)} @ {_dims(b)} needs {inner_a} == "
-                        f"{inner_b} (the inner sizes)", node)
-    return a[:-1] + b[:-2] + b[-1:] if len(b) > 1 else a[:-1]
-
-
-def _dims(shape: tuple) -> str:
-    return "(" + ", ".join(str(d) for d in shape) + (",)" if len(shape) == 1 else ")")
-
-
-SAME_SHAPE = {"copy", "clone", "detach", "float", "double", "to", "astype", "relu", "clamp",
-              "clamp_min", "square", "abs", "requires_grad_", "zero_", "tensor", "from_numpy",
-              "as_tensor", "zeros_like", "ones_like", "pow"}
-ELEMENTWISE = {"maximum", "minimum", "multiply", "heaviside", "greater", "where", "mul",
-               "sub", "add", "div", "sub_", "add_", "mul_", "div_"}
-
-
-def _predict(name: str, args: list, kwargs: dict, node, limit: int) -> tuple:
-    """The shape a call would return, or a CodeError if it cannot or should not run."""
-    shapes = [_shape(a) for a in [*args, *kwargs.values()] if _is_array(a)]
-    if name in ("zeros",):
-        return _creation_shape(args, node)
-    if name in ("reshape", "view"):
-        return _reshape(args, node)
-    if name in ("dot", "matmul", "mm"):
-        arrays = [a for a in args if _is_array(a)]
-        if len(arrays) != 2:
-            raise CodeError(f"{name}() needs two arrays", node)
-        return _matmul_shape(_shape(arrays[0]), _shape(arrays[1]), node)
-    if name in ("transpose", "t"):
-        return tuple(reversed(shapes[0])) if shapes else None
-    if name in ("sum", "mean", "item", "backward"):
-        return ()
-    if name in ELEMENTWISE or name in SAME_SHAPE:
-        if not shapes:
-            return _shape_of_data(args, node)
-        result = ()
-        for shape in shapes:  # an array given as min= or alpha= broadcasts too
-            result = _broadcast(result, shape, node)
-        return result
-    raise CodeError(f"{name}() is not allowed here", node)  # every allowed call is predicted
-
-
-def _creation_shape(args, node) -> tuple:
-    dims = args[0] if len(args) == 1 and isinstance(args[0], tuple) else args
-    if not dims or not all(isinstance(d, int) and not isinstance(d, bool) and d >= 0
-                           for d in dims):
-        raise CodeError("zeros() needs sizes as whole numbers", node)
-    return tuple(dims)
-
-
-def _reshape(args, node) -> tuple:
-    array, dims = args[0], args[1:]
-    if len(dims) == 1 and isinstance(dims[0], tuple):
-        dims = dims[0]
-    if not all(isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in dims) \
-            or math.prod(dims) != math.prod(_shape(array)):
-        raise CodeError("reshape() must keep the number of entries (no -1)", node)
-    return tuple(dims)
-
-
-def _shape_of_data(args, node) -> tuple | None:
-    """torch.tensor(data) of a number or of an array keeps its shape; nothing else."""
-    if args and _is_number_like(args[0]):
-        return ()
-    raise CodeError("this call needs an array", node)

@@ -3,7 +3,10 @@
 A file is shaped like the assignment when it has the seven `# TODO` markers in order.
 Each blank is the code after its marker, up to the cell's next line (a comment line
 does not end it and is dropped), the next marker, or a line indented less than the
-blank (the end of the loop or of the cell).
+blank (the end of the loop or of the cell). Tabs indent as Python reads them.
+
+A notebook is JSON, read with bounds: its nesting and its numbers are checked before
+Python's parser builds anything from them, so that no file can exhaust the parser.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ import textwrap
 from .skeleton import BLANKS
 
 MAX_BYTES = 5 * 2**20  # a notebook with its outputs; more is not an assignment
+MAX_NESTING = 64  # a notebook nests 5 deep (cells, a cell, outputs, an output, data)
+MAX_DIGITS = 30  # of a number in a notebook (execution counts, sizes)
 
 
 class FileShapeError(ValueError):
@@ -40,11 +45,34 @@ def text_of(raw: bytes, notebook: bool) -> str:
         raise FileShapeError("it is not UTF-8 text") from None
     if not notebook:
         return text
+    _check_nesting(text)
     try:
-        cells = json.loads(text)["cells"]
+        cells = json.loads(text, parse_int=_number, parse_float=_number)["cells"]
         return "\n".join(_source(cell) for cell in cells if cell.get("cell_type") == "code")
-    except (json.JSONDecodeError, KeyError, TypeError, AttributeError):
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
         raise FileShapeError("it is not a Jupyter notebook (no JSON with cells)") from None
+
+
+def _check_nesting(text: str) -> None:
+    """Refuse JSON nested deeper than a notebook ever is, before it is parsed: brackets
+    outside strings, counted at C speed and without recursion."""
+    import re
+
+    import numpy as np
+
+    bare = re.sub(r'"(?:[^"\\]|\\.)*"', '""', text).encode()  # strings emptied
+    steps = np.zeros(256, np.int8)
+    steps[[ord("["), ord("{")]], steps[[ord("]"), ord("}")]] = 1, -1
+    depth = np.cumsum(steps[np.frombuffer(bare, np.uint8)], dtype=np.int64)
+    if depth.size and depth.max() > MAX_NESTING:
+        raise FileShapeError(f"it is not a Jupyter notebook (JSON nested more than "
+                             f"{MAX_NESTING} deep)")
+
+
+def _number(text: str):
+    if len(text) > MAX_DIGITS:
+        raise ValueError("a number too long for a notebook")
+    return float(text) if any(c in text for c in ".eE") else int(text)
 
 
 def _source(cell: dict) -> str:
@@ -54,7 +82,7 @@ def _source(cell: dict) -> str:
 
 def extract(text: str) -> dict[int, str]:
     """The text of each blank, by number; FileShapeError if the markers are not all there."""
-    lines = text.split("\n")
+    lines = [_as_python_reads(line) for line in text.split("\n")]
     markers = [k for k, line in enumerate(lines) if line.strip().startswith("# TODO")]
     if len(markers) != len(BLANKS):
         raise FileShapeError(f"it has {len(markers)} `# TODO` markers; the assignment has "
@@ -77,6 +105,13 @@ def _blank(lines: list[str], blank) -> str:
             break
         kept.append(line)
     return textwrap.dedent("\n".join(kept))
+
+
+def _as_python_reads(line: str) -> str:
+    """A line's indentation with tabs to the next multiple of 8, as Python's tokenizer
+    counts them; the rest of the line as it is."""
+    code = line.lstrip(" \t")
+    return line[: len(line) - len(code)].expandtabs(8) + code
 
 
 def _same(line: str, code: str) -> bool:

@@ -1,20 +1,38 @@
-"""Grading completed assignments in bulk: each file's blanks checked, nothing executed."""
+"""Grading completed assignments in bulk: each file's blanks checked, nothing executed.
+
+Each file ends with a grade or with `not graded: why`, whatever it holds: a file that
+cannot be read is its own failure, never the batch's, and as a last line of defence
+anything unforeseen while grading one file is reported as that file's (`internal`, which
+the tests never see). A file costs at most 10 s of CPU: its checks (checks.ATTEMPT_SECONDS),
+then its whole run (runs.RUN_SECONDS), which says whether the blanks train as the answers
+do, and the answers' own runs, made once per process.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from .checks import BlankResult, check_attempt
 from .files import FileShapeError, extract, read
+from .runs import Program, verdict, whole_run
 from .skeleton import BLANKS
 
 
 @dataclass
 class FileGrade:
-    """One file: each blank's status and message, and the score."""
+    """One file: each blank's status and message, the whole run per cell and the score;
+    or, if it could not be graded, why."""
 
     path: str
     blanks: list[dict] = field(default_factory=list)
+    run: dict[str, dict] = field(default_factory=dict)
+    error: str | None = None  # "not graded" when set
+    internal: bool = False  # the grader itself failed on this file (a bug)
+
+    @property
+    def graded(self) -> bool:
+        return self.error is None
 
     @property
     def score(self) -> int:
@@ -26,29 +44,46 @@ class FileGrade:
 
     def as_dict(self) -> dict:
         return {"path": self.path, "blanks": self.blanks, "score": self.score,
-                "total": self.total}
+                "total": self.total, "run": self.run}
+
+    def not_graded(self) -> str:
+        return f"{self.path}: not graded: {self.error}"
 
 
 def grade_file(path: str) -> FileGrade:
-    """A file's grade; FileShapeError if it cannot be read or is not the assignment."""
-    return grade_blanks(path, extract(read(path)))
+    """A file's grade, or why it has none; never an exception."""
+    try:
+        return grade_blanks(path, extract(read(path)))
+    except FileShapeError as error:
+        return FileGrade(path, error=str(error))
+    except Exception as error:  # noqa: BLE001 - the last line of defence: one file's alone
+        return FileGrade(path, error=f"the grader failed on it ({type(error).__name__}: "
+                                     f"{str(error)[:200]})", internal=True)
 
 
 def grade_blanks(path: str, attempt: dict[int, str]) -> FileGrade:
     results = check_attempt(attempt)
-    return FileGrade(path, [_entry(result) for result in results])
+    runs = whole_run(Program.of(attempt))
+    run = {str(cell): _verdict(verdict(cell, cell_run)) for cell, cell_run in runs.items()}
+    return FileGrade(path, [_entry(result) for result in results], run,
+                     internal=any(result.internal for result in results))
 
 
 def _entry(result: BlankResult) -> dict:
     return {"blank": result.blank, "status": result.status, "message": result.message}
 
 
+def _verdict(found) -> dict:
+    return {"status": found.status, "message": found.message}
+
+
+def grade_each(paths: list[str]) -> Iterator[FileGrade]:
+    """Each file's grade as it is made, in order."""
+    for path in paths:
+        yield grade_file(path)
+
+
 def grade_files(paths: list[str]) -> tuple[list[FileGrade], list[str]]:
     """Grades of the readable files, and one line for each file that was not."""
-    grades, problems = [], []
-    for path in paths:
-        try:
-            grades.append(grade_file(path))
-        except FileShapeError as error:
-            problems.append(f"{path}: not graded: {error}")
-    return grades, problems
+    grades = list(grade_each(paths))
+    return [g for g in grades if g.graded], [g.not_graded() for g in grades if not g.graded]

@@ -130,7 +130,7 @@ def relu_convention(tree, answers) -> str | None:
         full = _tie_gradient(parse("y_pred = x_tensor.mm(w1).clamp(min=0).mm(w2)"), answers)
     except CodeError:
         return None
-    if not np.any(full):
+    if yours is None or full is None or not np.any(full):
         return None
     share = float(np.median(yours[full != 0] / full[full != 0]))
     for text, value in CONVENTIONS.items():
@@ -141,12 +141,13 @@ def relu_convention(tree, answers) -> str | None:
     return None
 
 
-def _tie_gradient(tree, answers) -> np.ndarray:
-    """w1.grad's first column when that column of w1 is zero, for a y_pred tree."""
+def _tie_gradient(tree, answers) -> np.ndarray | None:
+    """w1.grad's first column when that column of w1 is zero, for a y_pred tree (None if
+    the gradient does not reach w1)."""
     import torch
 
-    from .checks import Context, state_before
-    from .evaluator import Evaluator, parse
+    from .checks import CHECK_SECONDS, FOLLOWING, Context, state_before
+    from .evaluator import Evaluator, clock, parse
     from .runs import ASSIGNMENT
 
     scope = state_before(5, ASSIGNMENT, 0, Context(answers))
@@ -154,7 +155,8 @@ def _tie_gradient(tree, answers) -> np.ndarray:
         w1 = scope["w1"].detach().clone()
         w1[:, 0] = 0.0
     scope["w1"] = w1.requires_grad_(True)
-    evaluator = Evaluator(scope, [])
+    evaluator = Evaluator(scope, [], clock() + CHECK_SECONDS)
     evaluator.run(tree)
-    evaluator.run(parse("loss = (y_pred - y_tensor).pow(2).sum()\nloss.backward()"))
-    return scope["w1"].grad[:, 0].detach().numpy().astype(np.float64)
+    evaluator.run(parse(FOLLOWING[5]))
+    grad = scope["w1"].grad
+    return None if grad is None else grad[:, 0].detach().numpy().astype(np.float64)

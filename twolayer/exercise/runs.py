@@ -17,10 +17,11 @@ import numpy as np
 
 from ..data import init_weights, make_dataset
 from ..tasks import finish, shifted
+from .errors import OutOfTime
 from .evaluator import CodeError, Evaluator, clock, parse
 from .skeleton import BLANKS, CELLS, code_lines
 
-RUN_SECONDS = 10.0  # CPU seconds for a whole run of both cells (the answers: 0.9 s here)
+RUN_SECONDS = 3.5  # CPU seconds for a whole run of both cells (the answers: 0.9 s here)
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,9 @@ class Run:
     iterations: int = 0
     error: str | None = None  # "iteration t, blank n: ..." if a line failed
     scope: dict = field(default_factory=dict)
+    blank: int | None = None  # the blank that failed, if a blank did
+    after: int | None = None  # else the last blank before the cell's line that failed
+    stopped: bool = False  # the time bound stopped it, not a failing line
 
 
 def run_cell(cell: int, program: Program, problem: Problem, iterations: int,
@@ -145,6 +149,7 @@ def cell_task(cell: int, program: Program, problem: Problem, iterations: int,
     head = [k for k, s in enumerate(segments) if s.kind == "loop"][0]
     scope["t"] = first
     start_weights = start or problem.arrays()[2:]
+    k = 0
     try:
         for k in range(head):  # method 2's blank 4 and weights, before the loop
             if segments[k].kind == "blank" and segments[k].blank == stop_before:
@@ -165,7 +170,17 @@ def cell_task(cell: int, program: Program, problem: Problem, iterations: int,
             yield run.iterations, iterations
     except CodeError as error:
         run.error = f"iteration {scope.get('t', 0)}: {error}"
+        run.stopped = isinstance(error, OutOfTime)
+        run.blank, run.after = _where(segments, k)
     return run
+
+
+def _where(segments, k: int) -> tuple[int | None, int | None]:
+    """The blank at segment k, or the last blank before it (in the loop's order)."""
+    if segments[k].kind == "blank":
+        return segments[k].blank, None
+    before = [s.blank for s in (*segments[k + 1:], *segments[:k]) if s.kind == "blank"]
+    return None, before[-1] if before else None
 
 
 def _segment(cell, k, segment, program, evaluator, start_weights) -> None:
@@ -175,7 +190,7 @@ def _segment(cell, k, segment, program, evaluator, start_weights) -> None:
         try:
             evaluator.run(program.trees[segment.blank])
         except CodeError as error:
-            raise CodeError(f"blank {segment.blank}: {error}") from None
+            raise type(error)(f"blank {segment.blank}: {error}") from None
     elif segment.kind == "setup" and cell == 2 and "randn" in segment.text:
         leaf_weights(evaluator.scope, *start_weights)
 
@@ -244,3 +259,41 @@ def _number(value) -> float:
         return float(value.item() if hasattr(value, "item") else value)
     except (TypeError, ValueError, RuntimeError):
         return float("nan")
+
+
+# --- Does a whole run train? -------------------------------------------------------------
+
+TRAINS = 10.0  # a run trains when its last printed loss is within this factor of the answers'
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A cell's whole run, in a word ("trains", "does not train", "stopped", "fails") and a
+    sentence."""
+
+    status: str
+    message: str
+
+
+def verdict(cell: int, run: Run, iterations: int = 500) -> Verdict:
+    """Whether a cell's whole run learns as the answers' does: its last loss against
+    theirs at the same iteration."""
+    if run.error:
+        status = "stopped" if run.stopped else "fails"
+        return Verdict(status, f"method {cell} {status} at {run.error}")
+    losses = printed_losses(run)
+    if not losses.size or np.isnan(losses[-1]):
+        return Verdict("does not train", f"method {cell} prints no loss at t = "
+                                          f"{iterations - 1} as print(t, loss)")
+    final, theirs = losses[-1], answer_losses(iterations)[cell]
+    text = f"its loss at t = {iterations - 1} is {final:.3g}, the answers' {theirs:.3g}"
+    if np.isfinite(final) and final <= TRAINS * theirs:
+        return Verdict("trains", f"method {cell} trains: {text}")
+    return Verdict("does not train", f"method {cell} does not train: {text}")
+
+
+@functools.lru_cache(maxsize=2)
+def answer_losses(iterations: int) -> dict[int, float]:
+    """The answers' last printed loss per cell (made once: the same for every file)."""
+    runs = whole_run(Program.answers(), iterations=iterations, seconds=60.0)
+    return {cell: float(printed_losses(run)[-1]) for cell, run in runs.items()}
