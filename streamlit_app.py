@@ -2,26 +2,27 @@
 
 import streamlit as st
 
-from twolayer import figures, ui
-from twolayer.compare import summarize
+from twolayer import ui
+from twolayer.checking.compare import summarize
+from twolayer.outputs import figures
 
-config = ui.page("Comparison", "⚖️", ui.comparison.OPTIONS, runs=2)
+config = ui.page("Comparison", "⚖️", ui.comparison_view.OPTIONS, runs=2)
 st.title("Manual backprop vs autograd")
 st.markdown(
     "A two-layer network `y_pred = relu(x @ w1) @ w2`, fitted by gradient descent on "
     f"`loss = {'' if config.loss == 'sum' else '(1/(N·D_out)) · '}Σ (y_pred − y)²`: on the "
     "left with the gradients worked out by hand in numpy, on the right with PyTorch autograd."
 )
-curves_tab, agree_tab, live_tab = ui.comparison.tabs()  # only the open one runs
+curves_tab, agree_tab, live_tab = ui.comparison_view.tabs()  # only the open one runs
 
 if live_tab.open:
     with live_tab:
         st.caption("Play trains both methods side by side as you watch, from the same weights; "
                    "Step takes one iteration or a chosen number; Reset goes back to iteration 0.")
-        live = ui.live.controls(config)
+        live = ui.live_view.controls(config)
         if live is not None:  # the visitor is watching it train
-            ui.live.player(live, lambda run_numpy, run_torch: ui.live.view(config, run_numpy,
-                                                                           run_torch))
+            ui.live_view.player(live, lambda run_numpy, run_torch: ui.live_view.view(
+                config, run_numpy, run_torch))
     st.stop()
 
 tab = curves_tab if curves_tab.open else agree_tab
@@ -40,8 +41,8 @@ with tab:
         y_range = figures.log_range(run_numpy, run_torch)
         left.plotly_chart(figures.loss_curve(run_numpy, y_range), key="curve_numpy")
         right.plotly_chart(figures.loss_curve(run_torch, y_range), key="curve_torch")
-        ui.comparison.agreement(summary, config.iterations)
-        ui.comparison.notes(config, run_numpy, run_torch)
+        ui.comparison_view.agreement(summary, config.iterations)
+        ui.comparison_view.notes(config, run_numpy, run_torch)
     else:
         left.plotly_chart(figures.overlay(run_numpy, run_torch), key="overlay")
         right.plotly_chart(figures.difference(run_numpy, run_torch), key="difference")

@@ -124,12 +124,12 @@ def first_render_server_side(repeats: int) -> float:
     warm = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
     warm.query_params["seed"] = "99"
     warm.run()
-    from twolayer.ui import work
+    from twolayer.ui import compute
 
     times = []
     for _ in range(repeats):
         st.cache_data.clear()
-        work.STORE.clear()  # the app's own cache: nothing served from the last repetition
+        compute.STORE.clear()  # the app's own cache: nothing served from the last repetition
         at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
         start = time.perf_counter()
         at.run()

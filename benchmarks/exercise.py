@@ -37,10 +37,10 @@ def median_seconds(function, repeats: int = 3) -> float:
 
 def main() -> None:
     import twolayer as tl
-    from twolayer import threads
     from twolayer.exercise import BLANKS, Program, check_attempt, whole_run
     from twolayer.exercise.grade import grade_blanks
     from twolayer.exercise.runs import ASSIGNMENT
+    from twolayer.serving import threads
 
     threads.limit(1)
     answers = {b.number: b.answer for b in BLANKS}

@@ -33,13 +33,13 @@ def throughput(repeats: int = 3) -> tuple[float, float]:
     import streamlit as st
     from apphelpers import open_page
 
-    from twolayer.ui import work
+    from twolayer.ui import compute
 
     finished, playing = [], []
     for k in range(repeats):
         st.cache_data.clear()
-        if work.STORE is not None:
-            work.STORE.clear()
+        if compute.STORE is not None:
+            compute.STORE.clear()
         began = time.perf_counter()
         open_page("Comparison", seed=100 + k)  # trains both, caches nothing before
         finished.append(500 / (time.perf_counter() - began))

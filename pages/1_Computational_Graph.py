@@ -5,7 +5,7 @@ import time
 import streamlit as st
 
 from twolayer import ui
-from twolayer.graph import LINK_NOTES, dot_text
+from twolayer.graph.drawing import LINK_NOTES, dot_text
 from twolayer.ui import graph_view, options
 
 config = ui.page("Computational Graph", "🕸️", graph_view.OPTIONS, runs=1.2)

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from twolayer import figures, loss, manual, ui
+from twolayer import loss, manual, ui
+from twolayer.outputs import figures
 
 config = ui.page("Manual Backprop", "✍️")
 st.title("Manual backprop (numpy)")

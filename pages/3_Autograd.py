@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from twolayer import autograd, figures, loss, ui
-from twolayer.compare import summarize
+from twolayer import autograd, loss, ui
+from twolayer.checking.compare import summarize
+from twolayer.outputs import figures
 
 config = ui.page("Autograd", "🔥", runs=2)
 st.title("Autograd (PyTorch)")

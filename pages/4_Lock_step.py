@@ -2,14 +2,15 @@
 
 import streamlit as st
 
-from twolayer import figures, ui
-from twolayer.advice import mean_learning_rate
-from twolayer.compare import DEFAULT_EPS, FD_TOLERANCE
+from twolayer import ui
+from twolayer.checking.advice import mean_learning_rate
+from twolayer.checking.compare import DEFAULT_EPS, FD_TOLERANCE
 from twolayer.lockstep import SWEEP_POINTS
+from twolayer.outputs import figures
 from twolayer.ui import options
 from twolayer.variants import BUGS, RELU_CONVENTIONS
 
-config = ui.page("Lock-step", "👣", ui.explore.OPTIONS, runs=4.5)
+config = ui.page("Lock-step", "👣", ui.lockstep_view.OPTIONS, runs=4.5)
 st.title("Lock-step explorer")
 st.markdown(
     "Both methods start from the same data and weights and take their steps side by side; "
@@ -17,11 +18,11 @@ st.markdown(
     "dtype for each method, a ReLU convention, or inject a classic bug, and watch where the two "
     "part ways. The address bar keeps these choices: a copied link shows the same view."
 )
-variant = ui.explore.lockstep_controls(config)
+variant = ui.lockstep_view.lockstep_controls(config)
 variant_notes = [RELU_CONVENTIONS[variant.relu].note, BUGS[variant.bug].note]
 st.caption(" ".join(note for note in variant_notes if note))
 
-drift_tab, check_tab, relu_tab, mean_tab = ui.explore.tabs()  # only the open one runs
+drift_tab, check_tab, relu_tab, mean_tab = ui.lockstep_view.tabs()  # only the open one runs
 
 if drift_tab.open:
     with drift_tab:
@@ -39,7 +40,7 @@ if drift_tab.open:
         losses.plotly_chart(figures.lockstep_losses(run),
                             key="lockstep_losses" if keyed else None)
 
-    result = ui.explore.lockstep_run(config, variant, draw)
+    result = ui.lockstep_view.lockstep_run(config, variant, draw)
     with notices:
         if result.error:
             st.error(result.error)
@@ -55,8 +56,8 @@ if drift_tab.open:
             losses.empty()
         else:
             draw(result, keyed=True)
-            st.table(ui.explore.maxima_table(result))
-            ui.explore.downloads(config, variant, result)
+            st.table(ui.lockstep_view.maxima_table(result))
+            ui.lockstep_view.downloads(config, variant, result)
 
 if check_tab.open:
     with check_tab:
@@ -80,11 +81,11 @@ if check_tab.open:
             st.warning(f"At t = {at_iteration} this bug does not show yet: the first step is "
                        f"the correct one. Move the slider to t = {shows_from} or later to see "
                        "it bite.")
-        check = ui.explore.gradient_check(config, variant, at_iteration)
+        check = ui.lockstep_view.gradient_check(config, variant, at_iteration)
         if "error" in check:
             st.error(check["error"])
         else:
-            ui.explore.gradcheck_badges(check)
+            ui.lockstep_view.gradcheck_badges(check)
             st.caption("First sampled entries of dL/dw1 as each method applied it:")
             st.table({key: [f"{v:.6g}" for v in column[:5]]
                       for key, column in check["values_w1"].items()})
@@ -92,7 +93,7 @@ if check_tab.open:
         st.caption("The manual step and backward pass, then the autograd step and forward "
                    "pass, as compiled for this run; lines changed by the ReLU convention or "
                    "the bug are marked.")
-        ui.explore.show_listings(ui.explore.listings(variant),
+        ui.lockstep_view.show_listings(ui.lockstep_view.listings(variant),
                                  ("manual_step", "backprop", "autograd_step", "forward_loss"))
 
 if relu_tab.open:
@@ -104,7 +105,7 @@ if relu_tab.open:
             "almost never hit h = 0 exactly; starting from w1 = 0 makes every h zero, and the "
             "convention decides everything:"
         )
-        demo = ui.explore.relu_zero(config)
+        demo = ui.lockstep_view.relu_zero(config)
         st.table({
             "convention": [RELU_CONVENTIONS[k].label for k in demo],
             "loss at t=0": [f"{v['first_loss']:.6g}" for v in demo.values()],
@@ -127,12 +128,12 @@ if mean_tab.open:
         )
         st.caption(f"Two runs of {config.iterations:,} iterations, then {SWEEP_POINTS} runs at "
                    "learning rates from η/1000 to η·30 (a run that diverges stops there).")
-        if ui.explore.within_budget(config, runs=2 + SWEEP_POINTS):
-            run_sum, run_mean = ui.explore.sum_and_mean(config)
+        if ui.lockstep_view.within_budget(config, runs=2 + SWEEP_POINTS):
+            run_sum, run_mean = ui.lockstep_view.sum_and_mean(config)
             curves, sweep = st.columns(2)
             curves.plotly_chart(figures.sum_vs_mean(run_sum, run_mean, factor),
                                 key="sum_vs_mean")
-            sweep.plotly_chart(figures.learning_rate_sweep(ui.explore.sweep(config),
+            sweep.plotly_chart(figures.learning_rate_sweep(ui.lockstep_view.sweep(config),
                                                            config.learning_rate),
                                key="lr_sweep")
         st.markdown(

@@ -3,9 +3,9 @@
 import pytest
 
 import twolayer as tl
-from twolayer import threads
+from twolayer.serving import threads
 
-# The app computes with one thread per run (twolayer.ui.work); tests that compare its
+# The app computes with one thread per run (twolayer.ui.compute); tests that compare its
 # charts bit for bit with runs of their own compute the same way: torch's and BLAS's
 # sums split differently, and round differently, with another thread count.
 threads.limit(1)

@@ -188,8 +188,8 @@ def assert_scope_as_the_answer_leaves_it(number: int, text: str) -> None:
     cell, at the first point, as the answer leaves it (an independent comparison)."""
     import torch
 
-    from twolayer.exercise.checks import POINTS, Context, state_before
     from twolayer.exercise.evaluator import Evaluator, parse
+    from twolayer.exercise.points import POINTS, Context, state_before
 
     own = {2: {"grad_w1"}, 3: {"w1", "w2"}, 4: {"x_tensor", "y_tensor"}, 5: {"y_pred"},
            7: {"w1", "w2"}}.get(number, set())

@@ -107,7 +107,7 @@ def fuzz(job: dict) -> list[dict]:
 
 def main() -> None:
     job = json.loads(sys.stdin.read())
-    from twolayer import threads
+    from twolayer.serving import threads
 
     threads.limit(1)  # one thread: its CPU time is the process's
     from twolayer.exercise import grade_file

@@ -2,7 +2,7 @@
 
 Both methods are stepped side by side in float32 (the lock-step pair); before each
 step, the exact (float64) loss and gradients at each method's own float32 weights
-are computed together with the worst-case rounding bound (twolayer.rounding). The
+are computed together with the worst-case rounding bound (twolayer.checking.rounding). The
 worst ratio |float32 - exact| / bound over every entry must stay at or below 1.
 
 Run as a script, it prints that ratio as JSON: the kernel test starts it under
@@ -16,9 +16,9 @@ import json
 import numpy as np
 
 import twolayer as tl
+from twolayer.checking.rounding import agreement_bounds, update_bound
 from twolayer.lockstep import Options, Pair
 from twolayer.manual import backprop
-from twolayer.rounding import agreement_bounds, update_bound
 
 CHECKED = 31  # iterations 0..30: while y_pred - y is large, the bound is informative
 

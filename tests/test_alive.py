@@ -6,7 +6,10 @@ import numpy as np
 import pytest
 
 import twolayer as tl
-from twolayer.alive import (
+from twolayer.data import arrays as config_arrays
+from twolayer.graph.drawing import LINKS, autograd_drawing, drawing, forward_graph, graph_dot
+from twolayer.graph.recorded import autograd_graph
+from twolayer.graph.snapshots import (
     downsample,
     node_summaries,
     record_snapshots,
@@ -14,10 +17,7 @@ from twolayer.alive import (
     tensors_at,
     weights_at,
 )
-from twolayer.autograd_graph import autograd_graph
-from twolayer.compare import config_arrays
-from twolayer.graph import LINKS, autograd_drawing, drawing, forward_graph, graph_dot
-from twolayer.svg import svg_text
+from twolayer.graph.svg import svg_text
 
 
 @pytest.fixture(scope="module")
@@ -154,7 +154,7 @@ def test_snapshots_respect_the_memory_budget():
 
 @pytest.mark.parametrize("t", [0, 1, 49])
 def test_early_weights_need_no_snapshots_and_match_them(t):
-    from twolayer.alive import early_weights
+    from twolayer.graph.snapshots import early_weights
 
     config = tl.Config(iterations=120)
     expected = weights_at(record_snapshots(config), t)

@@ -10,9 +10,10 @@ import streamlit as st
 from apphelpers import PAGE_FILES, ROOT, chart, decode, open_page, trace_y
 
 import twolayer as tl
-from twolayer.compare import config_arrays, train
 from twolayer.config import format_bytes
+from twolayer.data import arrays as config_arrays
 from twolayer.data.table import sample_csv
+from twolayer.methods import train
 
 PAGES = [page for page in PAGE_FILES if page != "Exercise"]  # the pages with the sidebar's
 # configuration (tests/test_exercise_app.py has the Exercise page's)
@@ -27,11 +28,11 @@ def fresh_caches():
 
 
 def clear_caches():
-    from twolayer.ui import work
+    from twolayer.ui import compute
 
     st.cache_data.clear()
-    if work.STORE is not None:
-        work.STORE.clear()
+    if compute.STORE is not None:
+        compute.STORE.clear()
 
 
 def losses(config, method):
@@ -343,12 +344,12 @@ def test_lockstep_page_views():
     np.testing.assert_array_equal(losses_numpy, losses(tl.Config(iterations=40), "numpy"))
     # the other sections are tabs that run when opened: none of their work is done yet
     assert len(at.get("plotly_chart")) == 2 and len(at.table) == 1  # the maxima
-    from twolayer.store import MISSING
-    from twolayer.ui import work
+    from twolayer.serving.cache import MISSING
+    from twolayer.ui import compute
 
     config = tl.Config(iterations=40)
     for key in (("relu zero", config), ("sum vs mean", config), ("sweep", config)):
-        assert work.STORE.get(key) is MISSING, key
+        assert compute.STORE.get(key) is MISSING, key
     at = open_page("Lock-step", iterations=40, section="check")
     rows = badge_rows(at)
     assert len(rows) == 3 and all(r.count("green-badge") == 2 for r in rows.values())

@@ -13,7 +13,7 @@ import pytest
 from serverhelpers import CHROMIUM, CHROMIUM_ARGS, LOGS, streamlit_server
 
 import twolayer as tl
-from twolayer.compare import config_arrays
+from twolayer.data import arrays as config_arrays
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 SHOTS = ROOT / "artifacts" / "screenshots"

@@ -12,11 +12,12 @@ import numpy as np
 import pytest
 
 from twolayer.cli import main
-from twolayer.exercise import BLANKS, check_attempt, grade_each, text_of
+from twolayer.exercise import BLANKS, check_attempt, grade_each, points, text_of
 from twolayer.exercise import checks as checks_module
-from twolayer.exercise.checks import Context, check_blank
+from twolayer.exercise.checks import check_blank
 from twolayer.exercise.evaluator import CodeError, Evaluator, parse
 from twolayer.exercise.files import FileShapeError
+from twolayer.exercise.points import Context
 from twolayer.exercise.runs import SMALL, Program, run_cell, verdict, whole_run
 
 ANSWERS = {b.number: b.answer for b in BLANKS}
@@ -28,7 +29,7 @@ def check(number: int, text: str):
 
 
 def scope_at(blank: int) -> dict:
-    return checks_module.state_before(blank, SMALL, 0, Context.new())
+    return points.state_before(blank, SMALL, 0, Context.new())
 
 
 def run_lines(text: str, blank: int = 2) -> Evaluator:
@@ -156,11 +157,11 @@ def test_one_operations_work_is_bounded_before_it_runs():
     work does not: (400, 1000) @ (1000, 400) would take 1.6·10^8 multiply-adds."""
     text = "a = x.reshape(16, 4000)\nz = a.T @ a"
     with pytest.raises(CodeError, match="far larger than the arrays in scope"):
-        Evaluator(checks_module.state_before(2, checks_module.ASSIGNMENT, 0, Context.new()),
+        Evaluator(points.state_before(2, points.ASSIGNMENT, 0, Context.new()),
                   []).run(parse(text))
     text = "a = np.zeros((400, 1000))\nb = np.zeros((1000, 400))\nz = a @ b"
     with pytest.raises(CodeError, match="this would take 160,000,000 multiply-adds"):
-        Evaluator(checks_module.state_before(2, checks_module.ASSIGNMENT, 0, Context.new()),
+        Evaluator(points.state_before(2, points.ASSIGNMENT, 0, Context.new()),
                   []).run(parse(text))
 
 
@@ -194,7 +195,7 @@ def test_cutting_w1_from_the_graph_is_caught_by_the_gradients_it_no_longer_gets(
 def test_the_answers_reference_runs_keep_their_own_time_after_a_slow_blank(monkeypatch):
     """A student's blank that uses up its time at every point: the answers' runs still have
     theirs, and the blanks after it are checked."""
-    monkeypatch.setattr(checks_module, "CHECK_SECONDS", 0.02)
+    monkeypatch.setattr(points, "CHECK_SECONDS", 0.02)
     slow = "\n".join(["a = x.reshape(250, 256)"] + ["z = a.T @ a @ a.T @ a"] * 28)
     results = check_attempt(ANSWERS | {1: slow}, seconds=5.0)
     assert results[0].status == "wrong" and "took too long" in results[0].message

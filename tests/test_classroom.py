@@ -15,7 +15,7 @@ from serverhelpers import SERVERS, streamlit_server
 from wsclient import Session, trace_y, visit
 
 import twolayer as tl
-from twolayer.compare import config_arrays
+from twolayer.data import arrays as config_arrays
 
 LONG = "iterations=40000"  # ~20 s per method here: a run still under way a second later
 
@@ -100,19 +100,19 @@ def test_a_request_over_the_compute_budget_is_refused_at_once(server):
 
 
 def test_the_cache_holds_at_most_its_byte_budget(monkeypatch):
-    from twolayer.ui import work
+    from twolayer.ui import compute
 
     monkeypatch.setenv("TWOLAYER_CACHE_BUDGET_MB", "3")
-    monkeypatch.setattr(work, "SLOTS", None)  # a new server process: setup reads the env
-    monkeypatch.setattr(work, "STORE", None)
-    work.setup()
+    monkeypatch.setattr(compute, "SLOTS", None)  # a new server process: setup reads the env
+    monkeypatch.setattr(compute, "STORE", None)
+    compute.setup()
     from apphelpers import open_page
 
     for seed in range(6):  # each run keeps w1 and w2 (0.8 MB) of both methods
         assert not open_page("Comparison", seed=seed, iterations=3).exception
-        assert work.STORE.used <= 3 * 2**20
-    assert len(work.STORE) < 6 * 4  # older entries made room
-    kept = work.STORE.get(("run", tl.Config(seed=5, iterations=3), "torch"))
+        assert compute.STORE.used <= 3 * 2**20
+    assert len(compute.STORE) < 6 * 4  # older entries made room
+    kept = compute.STORE.get(("run", tl.Config(seed=5, iterations=3), "torch"))
     np.testing.assert_array_equal(kept.losses, tl.train_torch(
         *config_arrays(tl.Config(seed=5)), 1e-6, 3).losses)
 
@@ -122,7 +122,7 @@ import time
 
 import streamlit as st
 
-from twolayer.ui.work import checkpoint
+from twolayer.ui.compute import checkpoint
 
 st.progress(0.0, text="looping")  # the test's sign that the loop is under way
 count = pathlib.Path("count.txt")

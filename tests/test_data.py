@@ -8,13 +8,15 @@ import numpy as np
 import pytest
 
 import twolayer as tl
+from twolayer.checking.compare import compare, relative_difference
 from twolayer.cli import main
-from twolayer.compare import compare, config_arrays, relative_difference, train
 from twolayer.config import validation_rows
 from twolayer.data import PRESETS, TEACHER_LEARNS, load, preset, with_csv
+from twolayer.data import arrays as config_arrays
 from twolayer.data.generated import sine_grid, teacher_weights
 from twolayer.data.table import parse, sample_csv, select
 from twolayer.manual import predict
+from twolayer.methods import train
 
 
 def both_runs(config):

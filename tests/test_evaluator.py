@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 from twolayer.exercise import costs, values
 from twolayer.exercise import evaluator as ev
-from twolayer.exercise.checks import Context, state_before
 from twolayer.exercise.evaluator import CodeError, Evaluator, parse
+from twolayer.exercise.points import Context, state_before
 from twolayer.exercise.runs import ASSIGNMENT, SMALL, Program
 
 ANSWERS = Program.answers()

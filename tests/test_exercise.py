@@ -23,7 +23,8 @@ from twolayer.exercise import (
     text_of,
     whole_run,
 )
-from twolayer.exercise.checks import Context, check_blank
+from twolayer.exercise.checks import check_blank
+from twolayer.exercise.points import Context
 
 FIXTURE = pathlib.Path(__file__).parent / "fixtures" / "assignment_answers.py"
 ANSWERS = {b.number: b.answer for b in BLANKS}

@@ -19,10 +19,10 @@ NO_MASK = "grad_h = grad_y_pred @ w2.T\ngrad_w1 = x.T @ grad_h"
 @pytest.fixture(autouse=True)
 def fresh_cache():
     """Each test checks for itself: no verdict is served from another test's cache."""
-    from twolayer.ui import work
+    from twolayer.ui import compute
 
-    if work.STORE is not None:
-        work.STORE.clear()
+    if compute.STORE is not None:
+        compute.STORE.clear()
 
 
 def area(at, number: int):

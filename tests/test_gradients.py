@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import twolayer as tl
-from twolayer.compare import gradcheck, relative_difference
+from twolayer.checking.compare import gradcheck, relative_difference
 
 
 def central_differences(x, y, w1, w2, loss):

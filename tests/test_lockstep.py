@@ -7,15 +7,15 @@ import numpy as np
 import pytest
 
 import twolayer as tl
+from twolayer.checking.advice import mean_learning_rate
 from twolayer.cli import main
-from twolayer.compare import config_arrays
+from twolayer.data import arrays as config_arrays
 from twolayer.lockstep import (
     RECORDS,
     Options,
     learning_rate_sweep,
     lockstep,
     lockstep_gradcheck,
-    mean_learning_rate,
     relu_zero_demo,
     sum_vs_mean,
 )
@@ -198,7 +198,7 @@ def test_gradient_check_past_a_divergence_is_not_a_number():
 
 
 def test_finite_difference_steps_stop_short_of_relu_kinks():
-    from twolayer.compare import kink_safe_steps
+    from twolayer.checking.compare import kink_safe_steps
 
     x = np.array([[1.0, 2.0], [1.0, -1.0]])  # (N=2, D_in=2)
     far = np.array([[1.0], [0.0]])  # h[:, 0] = [1, 1]: kinks far away

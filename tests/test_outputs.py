@@ -7,10 +7,11 @@ import numpy as np
 import pytest
 
 import twolayer as tl
-from twolayer.compare import loss_differences, train
+from twolayer.checking.compare import loss_differences
 from twolayer.config import config_from_strings
-from twolayer.export import config_json, losses_csv, weights_npz
-from twolayer.graph import forward_graph, graph_dot
+from twolayer.graph.drawing import forward_graph, graph_dot
+from twolayer.methods import train
+from twolayer.outputs.export import config_json, losses_csv, weights_npz
 
 
 def test_graph_has_every_node_with_its_shape():
@@ -78,7 +79,7 @@ def test_config_json_and_weights_npz():
 
 
 def test_figures_plot_exactly_the_losses():
-    from twolayer import figures
+    from twolayer.outputs import figures
 
     run_numpy, run_torch = _runs()
     fig = figures.loss_curve(run_numpy, figures.log_range(run_numpy, run_torch))
@@ -93,7 +94,7 @@ def test_figures_plot_exactly_the_losses():
 
 
 def test_figures_leave_out_the_diverged_loss():
-    from twolayer import figures
+    from twolayer.outputs import figures
 
     run = train("numpy", tl.Config(n=1024))
     fig = figures.loss_curve(run)
@@ -132,8 +133,8 @@ def test_config_from_strings_refuses_oversized_combinations():
 
 
 def test_download_names_tell_runs_apart():
-    from twolayer.export import run_tag
     from twolayer.lockstep import Options
+    from twolayer.outputs.export import run_tag
 
     base = tl.Config()
     assert run_tag(base) == "seed0_n64_din1000_h100_dout10_lr1e-06_it500_float64_sum"
@@ -146,8 +147,8 @@ def test_download_names_tell_runs_apart():
 
 
 def test_records_csv_round_trips_a_lockstep_run():
-    from twolayer.export import records_csv
     from twolayer.lockstep import RECORDS, lockstep
+    from twolayer.outputs.export import records_csv
 
     result = lockstep(tl.Config(iterations=5))
     lines = records_csv(result).splitlines()
@@ -157,8 +158,8 @@ def test_records_csv_round_trips_a_lockstep_run():
 
 
 def test_exact_zeros_sit_on_a_floor_not_in_gaps():
-    from twolayer import figures
     from twolayer.lockstep import Options, lockstep
+    from twolayer.outputs import figures
 
     result = lockstep(tl.Config(iterations=60), Options("float32", "float32"))
     fig = figures.lockstep_drift(result)
@@ -171,8 +172,8 @@ def test_exact_zeros_sit_on_a_floor_not_in_gaps():
 
 
 def test_sweep_axis_covers_the_rates_not_one():
-    from twolayer import figures
     from twolayer.lockstep import learning_rate_sweep
+    from twolayer.outputs import figures
 
     sweep = learning_rate_sweep(tl.Config(iterations=30), np.array([1e-7, 1e-6, 1e-4]))
     fig = figures.learning_rate_sweep(sweep, 1e-6)

@@ -1,6 +1,6 @@
 """The float32 tolerance: a worst-case rounding bound, derived, and shown to hold on any kernel.
 
-The bound (twolayer.rounding) rests on one fact: a sum of K products computed with
+The bound (twolayer.checking.rounding) rests on one fact: a sum of K products computed with
 unit roundoff u is off by at most gamma(K) = K u / (1 - K u) times the sum of the
 products' magnitudes, in any order of summation. float32 has u = 2**-24 ~ 6e-8;
 the sums here have K = D_in = 1000 (h, grad_w1 via N), H = 100 (y_pred), N = 64
@@ -20,9 +20,7 @@ import pytest
 from stepcheck import worst_ratios
 
 import twolayer as tl
-from twolayer.compare import config_arrays
-from twolayer.manual import backprop, numpy_gradients
-from twolayer.rounding import (
+from twolayer.checking.rounding import (
     UNIT_ROUNDOFF,
     agreement_bounds,
     cast_error,
@@ -30,6 +28,8 @@ from twolayer.rounding import (
     product_bound,
     step_bounds,
 )
+from twolayer.data import arrays as config_arrays
+from twolayer.manual import backprop, numpy_gradients
 
 U32 = UNIT_ROUNDOFF["float32"]
 ROOT = pathlib.Path(__file__).resolve().parents[1]

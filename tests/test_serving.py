@@ -9,11 +9,11 @@ import pytest
 import twolayer as tl
 from twolayer.autograd import one_torch_thread
 from twolayer.cli import main
-from twolayer.compare import config_arrays
-from twolayer.cost import check_compute, iteration_flops, iteration_seconds, run_seconds
+from twolayer.data import arrays as config_arrays
 from twolayer.lockstep import Options, lockstep, lockstep_task
 from twolayer.manual import start_numpy
-from twolayer.store import MISSING, Store, nbytes
+from twolayer.serving.budget import check_compute, iteration_flops, iteration_seconds, run_seconds
+from twolayer.serving.cache import MISSING, Store, nbytes
 from twolayer.tasks import finish, training_task
 
 
@@ -127,7 +127,7 @@ def test_limit_sets_blas_and_torch_threads():
     import torch
     from threadpoolctl import threadpool_info
 
-    from twolayer import threads
+    from twolayer.serving import threads
 
     before = torch.get_num_threads()
     try:
@@ -140,7 +140,7 @@ def test_limit_sets_blas_and_torch_threads():
 
 
 def test_a_progress_bar_redraws_only_what_moved_and_slower_when_crowded():
-    from twolayer.ui.work import (
+    from twolayer.ui.compute import (
         CROWDED_RATE,
         CROWDED_SHOW_AFTER,
         PROGRESS_RATE,
@@ -167,7 +167,7 @@ def test_a_progress_bar_redraws_only_what_moved_and_slower_when_crowded():
 
 
 def test_a_progress_note_keeps_the_fraction_done():
-    from twolayer.ui.work import Progress
+    from twolayer.ui.compute import Progress
 
     bar = Progress("Training")
     bar.update(40, 100)  # within SHOW_AFTER of its start: remembered, not drawn

@@ -1,5 +1,23 @@
 """twolayer: a two-layer ReLU network trained by hand-written backprop and by autograd.
 
+The lesson, at the top:
+- config: the run configuration, each field declared once, and its validation
+- data/: the assignment's noise, a teacher network, a sine curve, your CSV; the weights
+- loss: the (scaled) sum of squared errors, defined once for both methods
+- manual, autograd: method 1 (numpy, gradients by hand) and method 2 (PyTorch autograd)
+- training: either method advanced in chunks, and a run's result (TrainingRun)
+- methods: both methods by name from a configuration, and the two run live together
+- variants: the methods' ReLU conventions at 0 and classic bugs, as patched source
+- tasks: long computations as generators that yield their progress
+
+One subpackage per capability, each opening with its own map:
+- checking/: do the methods agree (rounding bounds, gradient checks), advice, benchmark
+- graph/, lockstep/, exercise/: the Computational Graph page's, the Lock-step explorer's
+  and the Exercise page's machinery (the checker of students' code)
+- outputs/: Plotly figures and downloadable files
+- serving/: compute budgets, the shared cache, thread limits
+- ui/: the Streamlit layer, the only one that imports Streamlit; cli: python -m twolayer
+
 Importing this package loads numpy only: the autograd functions import torch
 when they are first called.
 """
@@ -9,7 +27,7 @@ from .config import DEVICES, DTYPES, LOSSES, Config, estimate_bytes, validate
 from .data import init_weights, make_dataset
 from .loss import loss_scale, squared_error
 from .manual import numpy_gradients, train_numpy
-from .run import TrainingRun
+from .training import TrainingRun
 
 __all__ = [
     "DEVICES",

@@ -168,3 +168,18 @@ def descend(x_tensor, y_tensor, w1, w2, learning_rate, scale, losses, start, sto
 def _numpy(tensor) -> np.ndarray:
     """A tensor's values as a numpy array on the CPU."""
     return tensor.detach().cpu().numpy()
+
+
+def autograd_step(x_tensor, y_tensor, w1, w2, learning_rate, scale):
+    """One autograd iteration; updates the leaves w1, w2, returns (loss, grad_w1, grad_w2)."""
+    import torch
+
+    loss, _ = forward_loss(x_tensor, y_tensor, w1, w2, scale)
+    loss.backward()  # adds dloss/dw1 into w1.grad, dloss/dw2 into w2.grad
+    grad_w1, grad_w2 = w1.grad.clone(), w2.grad.clone()  # what this step applies
+    with torch.no_grad():
+        w1.sub_(w1.grad, alpha=learning_rate)
+        w2.sub_(w2.grad, alpha=learning_rate)
+    w1.grad = None  # cleared, or the next backward() would add to it
+    w2.grad = None
+    return loss.item(), grad_w1, grad_w2

@@ -22,7 +22,7 @@ from .config import (
     check_int,
     fit_to_data,
 )
-from .cost import DEFAULT_CLI_BUDGET, budget_from_text, check_compute
+from .serving.budget import DEFAULT_CLI_BUDGET, budget_from_text, check_compute
 
 EXIT_DIVERGED, EXIT_USAGE = 1, 2
 EXIT_NOT_GRADED = 1  # grade: some file could not be graded
@@ -183,7 +183,7 @@ def check_command_cost(args, config: Config) -> None:
 
 
 def cmd_train(args, config: Config) -> int:
-    from .compare import train
+    from .methods import train
 
     if args.method == "numpy" and config.device != "cpu":
         raise UsageError("--device cuda applies to --method torch; numpy runs on the CPU")
@@ -213,7 +213,7 @@ COMPARE_LABELS = {  # key: its line in the text output
 
 
 def cmd_compare(args, config: Config) -> int:
-    from .compare import compare
+    from .checking.compare import compare
 
     result = compare(config)
     diverged = {m: result[f"diverged_at_{m}"] for m in ("numpy", "torch")}
@@ -238,7 +238,7 @@ def _compare_value(key: str, value, diverged: dict) -> str:
 
 
 def cmd_gradcheck(args, config: Config) -> int:
-    from .compare import gradcheck
+    from .checking.compare import gradcheck
 
     result = gradcheck(config, samples=args.samples, at_iteration=args.at_iteration)
     if args.json:
@@ -288,7 +288,7 @@ def cmd_lockstep(args, config: Config) -> int:
 
 
 def cmd_bench(args, config: Config) -> int:
-    from .bench import bench
+    from .checking.bench import bench
 
     result = bench(config, repeats=args.repeats)
     if args.json:
@@ -307,8 +307,8 @@ def cmd_bench(args, config: Config) -> int:
 def cmd_grade(args) -> int:
     """Grade each file, printing each grade as it is made; exit 0 when every file was
     graded, 1 when one was not (its line on stderr says why)."""
-    from . import threads
     from .exercise import grade_each
+    from .serving import threads
 
     threads.limit(1)  # one thread does all the work, so the CPU bounds count all of it
     grades, problems = [], []
@@ -346,7 +346,7 @@ COMMANDS = {"train": cmd_train, "compare": cmd_compare, "gradcheck": cmd_gradche
 
 def _report_divergence(diverged_at: dict, config: Config) -> int:
     """Tell stderr which method diverged and what to change; the exit code."""
-    from .advice import divergence_advice, stable_learning_rate
+    from .checking.advice import divergence_advice, stable_learning_rate
 
     hits = {m: t for m, t in diverged_at.items() if t is not None}
     for method, t in hits.items():

@@ -128,3 +128,12 @@ def descend(x, y, w1, w2, learning_rate, scale, losses, start, stop):
         w1 -= learning_rate * grad_w1
         w2 -= learning_rate * grad_w2
     return None
+
+
+def manual_step(x, y, w1, w2, learning_rate, scale):
+    """One manual iteration; updates w1, w2 in place and returns (loss, grad_w1, grad_w2)."""
+    loss, grad_w1, grad_w2 = backprop(x, y, w1, w2, scale)
+    # Gradient descent: a step against the gradient
+    w1 -= learning_rate * grad_w1
+    w2 -= learning_rate * grad_w2
+    return loss, grad_w1, grad_w2

@@ -13,7 +13,7 @@ import inspect
 import textwrap
 from dataclasses import dataclass
 
-from . import autograd, manual, steps
+from . import autograd, manual
 
 
 @dataclass(frozen=True)
@@ -99,9 +99,9 @@ BUGS = {
 
 SOURCES = {  # the functions a variant may patch, in the order they are compiled
     "backprop": manual.backprop,
-    "manual_step": steps.manual_step,
+    "manual_step": manual.manual_step,
     "forward_loss": autograd.forward_loss,
-    "autograd_step": steps.autograd_step,
+    "autograd_step": autograd.autograd_step,
 }
 
 
@@ -141,7 +141,7 @@ VARIANT_SOURCES: dict[str, str] = {}  # compiled file name -> source, for error 
 
 def compile_functions(listings: dict[str, Listing]) -> dict:
     """Compile the listings together, so that patched functions call each other."""
-    namespace = {**vars(manual), **vars(autograd), **vars(steps)}
+    namespace = {**vars(manual), **vars(autograd)}
     for listing in listings.values():
         # One file name per distinct source, so an error points into the code that ran.
         digest = hashlib.sha1(listing.source.encode()).hexdigest()[:8]

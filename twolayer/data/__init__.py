@@ -13,6 +13,7 @@ from .kinds import (
     PRESETS,
     TEACHER_LEARNS,
     Dataset,
+    arrays,
     csv_learning_rate,
     data_key,
     load,
@@ -21,5 +22,5 @@ from .kinds import (
     with_csv,
 )
 
-__all__ = ["KIND_LABELS", "PRESETS", "TEACHER_LEARNS", "Dataset", "csv_learning_rate",
+__all__ = ["KIND_LABELS", "PRESETS", "TEACHER_LEARNS", "Dataset", "arrays", "csv_learning_rate",
            "data_key", "init_weights", "load", "make_dataset", "preset", "weights", "with_csv"]

@@ -119,6 +119,15 @@ def csv_learning_rate(n: int) -> float:
     return float(f"{0.02 / n:.2g}")
 
 
+def arrays(config: Config, given=None) -> tuple:
+    """(x, y, w1, w2): those given, else the training data and initial weights a
+    configuration stands for."""
+    if given is not None:
+        return tuple(given)
+    dataset = load(config.validated())
+    return (dataset.x, dataset.y, *weights(config))
+
+
 def weights(config: Config) -> tuple[np.ndarray, np.ndarray]:
     """The initial weights: the assignment's N(0, 1) for its noise, scaled (He) for data a
     network can learn, so that training starts at the data's scale."""

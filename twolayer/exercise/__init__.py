@@ -7,8 +7,10 @@ Python: a small evaluator walks its syntax tree against an allow-list.
 - values, costs: the kinds of value it allows, and an operation's cost before it runs
 - errors: CodeError
 - runs: the cells run with a student's blanks, by the evaluator
+- points: where a blank is checked, and the cell's state there (the answers' runs)
 - checks: each blank in isolation, at several points, within derived tolerances
 - mistakes: the classic mistakes, named with a hint
+- notes: which derivative of relu at 0 a correct y_pred implies
 - files: blanks found in .py and .ipynb files; an attempt written out as a file
 - grade: many files at once
 - share: an attempt as a short text for a link, and back

@@ -4,7 +4,7 @@ For a blank and a point (a problem, an iteration), the cell runs with the answer
 just before the blank; the student's lines and the answer then each run from that same
 state, and what the blank produces (its outputs: the loss it prints, the gradient it
 computes, the weights it updates, ...) is compared: the shape strictly, then the values,
-exactly and within a tolerance derived from the dtype's rounding (twolayer.rounding),
+exactly and within a tolerance derived from the dtype's rounding (twolayer.checking.rounding),
 with the largest difference and the first wrong entries. Every other name of the cell
 must be as the answer left it: a blank may change only what it is for. A wrong result is
 also run against the classic mistakes, to name the one it is. Then the blanks run
@@ -27,25 +27,31 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..rounding import step_bounds, update_bound
+from ..checking.rounding import step_bounds, update_bound
 from ..tasks import finish
-from .evaluator import CodeError, Evaluator, clock, parse
-from .mistakes import MISTAKES, relu_convention
-from .runs import ASSIGNMENT, CODE, SMALL, Problem, Program, run_cell
+from .evaluator import CodeError, clock, parse
+from .mistakes import MISTAKES
+from .notes import relu_convention
+from .points import (
+    ANSWERS,
+    CHECK_SECONDS,
+    POINTS,
+    Context,
+    Outputs,
+    as_numpy,
+    follow,
+    grad,
+    reference_deadline,
+    run_blank,
+)
+from .runs import ASSIGNMENT, CODE, Problem, Program, run_cell
 from .skeleton import BLANKS, CELLS
 from .values import is_tensor
 
-POINTS = ((ASSIGNMENT, 0), (ASSIGNMENT, 100), (SMALL, 0))  # the first iteration, a later
-# one, and a problem whose sizes all differ (a misplaced transpose cannot hide there)
 SHOWN = 3  # wrong entries listed
-# Bounds in CPU seconds (evaluator.clock): the answers take milliseconds a point and 0.3 s
-# for all seven blanks here; these leave a slow machine and roundabout lines room. With
-# the whole run's 3.5 s (runs.RUN_SECONDS), one file costs at most 10 s.
-CHECK_SECONDS = 3.0  # one blank at one point
-ATTEMPT_SECONDS = 6.0  # all seven blanks, and their run together
-REFERENCE_SECONDS = 5.0  # one run of the answers' own lines (trusted; milliseconds)
+ATTEMPT_SECONDS = 6.0  # all seven blanks and their run together, in CPU seconds: with the
+# whole run's 3.5 s (runs.RUN_SECONDS), one file costs at most 10 s
 TOGETHER = 2  # iterations the blanks run together: enough for names to meet
-
 
 @dataclass(frozen=True)
 class Comparison:
@@ -91,29 +97,6 @@ class BlankResult:
     mistake: str | None = None
     note: str | None = None
     internal: bool = False
-
-
-@dataclass
-class Context:
-    """What the checks of one attempt share: the answers, and when the time for the whole
-    attempt runs out."""
-
-    answers: Program
-    deadline: float = math.inf
-
-    @classmethod
-    def new(cls, seconds: float = math.inf) -> Context:
-        return cls(ANSWERS, deadline=clock() + seconds)
-
-    def point_deadline(self) -> float:
-        return min(clock() + CHECK_SECONDS, self.deadline)
-
-
-ANSWERS = Program.answers()
-
-
-def reference_deadline() -> float:
-    return clock() + REFERENCE_SECONDS
 
 
 def check_attempt(attempt: dict[int, str], seconds: float = ATTEMPT_SECONDS) -> list[BlankResult]:
@@ -205,75 +188,6 @@ def _problem_label(problem: Problem) -> str:
             f"D_out={problem.d_out}")
 
 
-def state_before(number: int, problem: Problem, t: int, context: Context) -> dict:
-    """The cell's scope just before blank `number` at iteration t of the answers' run."""
-    blank = BLANKS[number - 1]
-    start = answer_weights(blank.cell, problem, t)
-    run = run_cell(blank.cell, context.answers, problem, 1, deadline=reference_deadline(),
-                   stop_before=number, start=start, first=t)
-    if run.error:
-        raise RuntimeError(f"the answers failed: {run.error}")  # a bug, never the student's
-    return run.scope
-
-
-@functools.lru_cache(maxsize=16)
-def answer_weights(cell: int, problem: Problem, t: int) -> tuple:
-    """(w1, w2) at iteration t of the answers' run of a cell, in float64, read-only: the
-    same for every attempt, so made once per process (each use copies them)."""
-    if t == 0:
-        weights = problem.arrays()[2:]
-    else:
-        run = run_cell(cell, ANSWERS, problem, t, deadline=clock() + t * REFERENCE_SECONDS)
-        if run.error:
-            raise RuntimeError(f"the answers failed: {run.error}")
-        weights = tuple(_as_numpy(run.scope[name]).astype(np.float64) for name in ("w1", "w2"))
-    for array in weights:
-        array.setflags(write=False)
-    return weights
-
-
-@dataclass
-class Outputs:
-    """A blank's scope after it ran, the scope before, what it printed, its tree, and the
-    gradients the cell's next lines found (for y_pred)."""
-
-    scope: dict
-    before: dict
-    printed: list
-    tree: object
-    grads: dict = field(default_factory=dict)
-
-
-def run_blank(blank, tree, problem: Problem, t: int, context: Context,
-              deadline: float) -> Outputs:
-    """Run one blank's tree from the state before it; its outputs."""
-    import torch
-
-    scope = state_before(blank.number, problem, t, context)
-    before = dict(scope)
-    printed: list = []
-    evaluator = Evaluator(scope, printed, deadline)
-    if blank.number == 7:
-        with torch.no_grad():
-            evaluator.run(tree)
-    else:
-        evaluator.run(tree)
-    return Outputs(scope, before, printed, tree)
-
-
-FOLLOWING = {5: "loss = (y_pred - y_tensor).pow(2).sum()\nloss.backward()"}  # the cell's
-# lines after blank 5 and blank 6's answer: y_pred's gradients are what the cell needs
-
-
-def follow(blank, outputs: Outputs, deadline: float) -> None:
-    """Run what the cell does next with a blank's result, where its values alone cannot
-    tell (y_pred: do the gradients reach w1 and w2?); the gradients found."""
-    if blank.number not in FOLLOWING:
-        return
-    Evaluator(outputs.scope, [], deadline).run(parse(FOLLOWING[blank.number]))
-    outputs.grads = {f"{name}.grad": _grad(outputs.scope.get(name)) for name in ("w1", "w2")}
-
-
 # --- A blank may change only what it is for ------------------------------------------------
 
 
@@ -325,7 +239,7 @@ def _same_grad(a, b) -> bool:
 
 
 def _equal(a, b) -> bool:
-    a, b = _as_numpy(a), _as_numpy(b)
+    a, b = as_numpy(a), as_numpy(b)
     return a.shape == b.shape and bool(np.array_equal(a, b, equal_nan=a.dtype.kind == "f"))
 
 
@@ -389,7 +303,7 @@ def outputs_of(number: int, outputs: Outputs) -> dict[str, object]:
     if number == 5:
         return {"y_pred": scope.get("y_pred"), "w1.grad": outputs.grads.get("w1.grad"),
                 "w2.grad": outputs.grads.get("w2.grad")}
-    return {"w1.grad": _grad(scope.get("w1")), "w2.grad": _grad(scope.get("w2"))}
+    return {"w1.grad": grad(scope.get("w1")), "w2.grad": grad(scope.get("w2"))}
 
 
 def _printed_loss(printed: list, t) -> object:
@@ -413,9 +327,6 @@ def _gradient_name(outputs: Outputs) -> str:
             return name
     return assigned[-1] if assigned else "grad_w1"
 
-
-def _grad(tensor):
-    return None if tensor is None or not hasattr(tensor, "grad") else tensor.grad
 
 
 def compare_outputs(number: int, yours: Outputs, expected: Outputs) -> list[Comparison]:
@@ -451,9 +362,9 @@ def compare(name: str, yours, expected, limit) -> Comparison:
     description), the largest difference and the first entries off by more."""
     bound, description = limit
     if yours is None:
-        return Comparison(name, ("missing",), np.shape(_as_numpy(expected)), False, False,
+        return Comparison(name, ("missing",), np.shape(as_numpy(expected)), False, False,
                           math.inf, description)
-    a, b = _as_numpy(yours), _as_numpy(expected)
+    a, b = as_numpy(yours), as_numpy(expected)
     if a.shape != b.shape:
         return Comparison(name, a.shape, b.shape, False, False, math.inf, description)
     with np.errstate(all="ignore"):
@@ -467,13 +378,6 @@ def compare(name: str, yours, expected, limit) -> Comparison:
                       float(diff.max()) if diff.size else 0.0, description, wrong[:SHOWN])
 
 
-def _as_numpy(value) -> np.ndarray:
-    if value is None:
-        return np.array(np.nan)
-    if hasattr(value, "detach"):
-        return value.detach().cpu().numpy()
-    return np.asarray(value)
-
 
 def tolerances(number: int, expected: Outputs) -> dict[str, tuple]:
     """Per output: an elementwise bound on how far a correct blank may be from the answer
@@ -484,7 +388,7 @@ def tolerances(number: int, expected: Outputs) -> dict[str, tuple]:
         return dict.fromkeys(("x_tensor", "y_tensor"), (0.0, "exact: the float32 of x and y"))
     if number in (3, 7):
         return _update_tolerances(number, expected, dtype)
-    x, y, w1, w2 = (_as_numpy(scope[n]).astype(np.float64) for n in ("x", "y", "w1", "w2"))
+    x, y, w1, w2 = (as_numpy(scope[n]).astype(np.float64) for n in ("x", "y", "w1", "w2"))
     bounds = step_bounds(x, y, w1, w2, 1.0, dtype)
     text = (f"twice the worst-case rounding of {dtype} (u = 2^-{24 if dtype == 'float32' else 53}"
             ", sums of K products within K·u)")
@@ -503,11 +407,11 @@ def _update_tolerances(number: int, expected: Outputs, dtype: str) -> dict[str, 
     rate = before["learning_rate"]
     limits = {}
     for name in ("w1", "w2"):
-        old = _as_numpy(before[name]).astype(np.float64)
+        old = as_numpy(before[name]).astype(np.float64)
         if number == 3:
-            grad = _as_numpy(after.get("grad_w1") if name == "w1" else before["grad_w2"])
+            grad = as_numpy(after.get("grad_w1") if name == "w1" else before["grad_w2"])
         else:
-            grad = _as_numpy(before[name].grad)
+            grad = as_numpy(before[name].grad)
         limits[name] = (2 * update_bound(old, grad.astype(np.float64), rate, dtype),
                         f"twice the rounding of w - lr·grad in {dtype} (3 roundings)")
     return limits

@@ -11,8 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import numpy as np
-
 
 @dataclass(frozen=True)
 class Mistake:
@@ -112,51 +110,3 @@ MISTAKES: dict[int, tuple[Mistake, ...]] = {
                 test=_not_in_place),
     ),
 }
-
-CONVENTIONS = {  # the derivative of relu at h == 0 that each forward implies
-    "torch.relu(h) or the mask h > 0: none of the gradient": 0.0,
-    "torch.maximum(h, zeros): half of it, split with the zeros": 0.5,
-    "h.clamp(min=0): all of it": 1.0,
-}
-
-
-def relu_convention(tree, answers) -> str | None:
-    """A note on which derivative at h == 0 a y_pred implies, found on a tie: w1's first
-    column zero makes h's first column exactly 0."""
-    from .evaluator import CodeError, parse
-
-    try:
-        yours = _tie_gradient(tree, answers)
-        full = _tie_gradient(parse("y_pred = x_tensor.mm(w1).clamp(min=0).mm(w2)"), answers)
-    except CodeError:
-        return None
-    if yours is None or full is None or not np.any(full):
-        return None
-    share = float(np.median(yours[full != 0] / full[full != 0]))
-    for text, value in CONVENTIONS.items():
-        if abs(share - value) < 1e-6:
-            return (f"At h = 0 exactly, where relu has no derivative, your y_pred passes {text}. "
-                    "All three conventions are right: random weights never hit h = 0 exactly "
-                    "(see the Lock-step page's ReLU at zero).")
-    return None
-
-
-def _tie_gradient(tree, answers) -> np.ndarray | None:
-    """w1.grad's first column when that column of w1 is zero, for a y_pred tree (None if
-    the gradient does not reach w1)."""
-    import torch
-
-    from .checks import CHECK_SECONDS, FOLLOWING, Context, state_before
-    from .evaluator import Evaluator, clock, parse
-    from .runs import ASSIGNMENT
-
-    scope = state_before(5, ASSIGNMENT, 0, Context(answers))
-    with torch.no_grad():
-        w1 = scope["w1"].detach().clone()
-        w1[:, 0] = 0.0
-    scope["w1"] = w1.requires_grad_(True)
-    evaluator = Evaluator(scope, [], clock() + CHECK_SECONDS)
-    evaluator.run(tree)
-    evaluator.run(parse(FOLLOWING[5]))
-    grad = scope["w1"].grad
-    return None if grad is None else grad[:, 0].detach().numpy().astype(np.float64)

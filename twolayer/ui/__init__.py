@@ -1,12 +1,19 @@
-"""The Streamlit layer: the shared sidebar, cached training, downloads. Pages import this.
+"""The Streamlit layer: pages import this, and nothing outside it imports Streamlit.
 
-Nothing outside twolayer/ui imports Streamlit.
+- frame: every page's frame: set-up, navigation, the configuration sidebar
+- data_panel: the sidebar's data section (the kind, its settings, a CSV upload)
+- options: a page's own options, kept in the session and the URL
+- compute: long work shared fairly by every visitor (one computation per core, slices)
+- cache: data, weights and runs from the server's cache, keyed on small values
+- player: the clock of every view that plays through iterations
+- shared: pieces several pages show (divergence notices, code listings, downloads)
+- comparison_view, live_view, graph_view, lockstep_view, exercise_view: each page's own
 """
 
-from . import comparison, explore, live
+from . import comparison_view, live_view, lockstep_view
 from .cache import dataset, training_run, weights
 from .frame import PAGES, page
-from .parts import (
+from .shared import (
     autograd_facts,
     data_view,
     downloads,
@@ -21,15 +28,15 @@ from .parts import (
 __all__ = [
     "PAGES",
     "autograd_facts",
-    "comparison",
+    "comparison_view",
     "data_view",
     "dataset",
     "downloads",
-    "explore",
-    "live",
     "first_lines",
     "gradient_formulas",
     "grow_in",
+    "live_view",
+    "lockstep_view",
     "page",
     "report_divergence",
     "show_code",

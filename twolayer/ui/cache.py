@@ -1,21 +1,20 @@
 """Data, weights and runs from the server's cache, keyed on small values: the seed, the
-shapes, the Config (never on arrays: twolayer.store counts them, it does not hash them).
+shapes, the Config (never on arrays: twolayer.serving.cache counts them, it does not hash them).
 
 Every visitor gets the same objects, read-only; a run not yet cached is computed with
-a progress bar, in slices that stop when the visitor leaves (twolayer.ui.work).
+a progress bar, in slices that stop when the visitor leaves (twolayer.ui.compute).
 """
 
 from __future__ import annotations
 
-from ..advice import stable_rate_task
-from ..autograd import start_torch
+from .. import methods
+from ..checking.advice import stable_rate_task
 from ..config import Config
 from ..data import Dataset, data_key, load
 from ..data import weights as initial_weights
-from ..manual import start_numpy
-from ..run import TrainingRun
 from ..tasks import call_task, training_task
-from .work import cached
+from ..training import TrainingRun
+from .compute import cached
 
 NAMES = {"numpy": "manual backprop (numpy)", "torch": "autograd (torch)"}
 
@@ -51,16 +50,11 @@ def training_run(config: Config, method: str, preview=None) -> TrainingRun:
 
 
 def start(config: Config, method: str):
-    """A Training of one method on the configuration's data, not yet started."""
-    args = (*arrays(config), config.learning_rate, config.iterations, config.loss,
-            config.dtype)
-    validation = dataset(config).validation
-    if method == "numpy":
-        return start_numpy(*args, validation=validation)
-    return start_torch(*args, device=config.device, validation=validation)
+    """A Training of one method on the configuration's cached data, not yet started."""
+    return methods.start(method, config, arrays(config), dataset(config).validation)
 
 
 def stable_rate(config: Config) -> float | None:
-    """A learning rate that trains where config's diverges (twolayer.advice)."""
+    """A learning rate that trains where config's diverges (twolayer.checking.advice)."""
     return cached(("stable rate", config), lambda: stable_rate_task(config, arrays(config)),
                   "Trying smaller learning rates")

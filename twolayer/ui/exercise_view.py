@@ -19,13 +19,14 @@ import numpy as np
 import streamlit as st
 
 from ..exercise import BLANKS, FileShapeError, Program, as_file, extract, share, text_of
-from ..exercise.checks import ATTEMPT_SECONDS, POINTS, BlankResult, check_attempt_task
+from ..exercise.checks import ATTEMPT_SECONDS, BlankResult, check_attempt_task
 from ..exercise.evaluator import MAX_TEXT
 from ..exercise.files import MAX_BYTES
+from ..exercise.points import POINTS
 from ..exercise.runs import SHOWN_LINES, Curve, curves_task
 from ..exercise.skeleton import CELLS, translate
 from . import options as page_options
-from .work import cached
+from .compute import cached
 
 ANSWERS = {blank.number: blank.answer for blank in BLANKS}
 CELL_TITLES = {1: "Method 1 · backpropagation by hand (numpy, float64)",
@@ -273,7 +274,7 @@ def whole_run() -> None:
 
 
 def _cell_run(cell: int, yours: Curve, answers: Curve) -> None:
-    from .. import figures  # plotly loads once the whole run is asked for
+    from ..outputs import figures  # plotly loads once the whole run is asked for
 
     title = CELL_TITLES[cell].split(" (")[0]
     if yours.error:

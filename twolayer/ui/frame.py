@@ -26,9 +26,9 @@ from ..config import (
     parse_field,
     validate,
 )
-from ..cost import check_compute
 from ..data import KIND_LABELS, PRESETS, preset
-from . import data_panel, work
+from ..serving.budget import check_compute
+from . import compute, data_panel
 from . import options as page_options
 from .options import Option
 
@@ -78,7 +78,7 @@ def page(title: str, icon: str, options: tuple[Option, ...] = (), runs: float = 
     configuration widgets, though the URL and the links keep the configuration.
     """
     st.set_page_config(page_title=f"{title} · twolayer", page_icon=icon, layout="wide")
-    work.setup()
+    compute.setup()
     config = _current_config()
     option_values = page_options.current(options, config)
     _navigation(config)
@@ -98,8 +98,8 @@ def page(title: str, icon: str, options: tuple[Option, ...] = (), runs: float = 
                 "sidebar to train on it.")
         st.stop()
     try:
-        validate(config, work.memory_budget())
-        check_compute(config, runs, "This page", work.compute_budget())
+        validate(config, compute.memory_budget())
+        check_compute(config, runs, "This page", compute.compute_budget())
     except ValueError as error:
         st.error(f"This configuration can't run: {error}.")
         st.stop()
@@ -113,7 +113,7 @@ def _current_config() -> Config:
                   if name in st.query_params}
         kind = params.get("data", "noise")  # fields a link leaves out: its kind's own
         start = preset(Config(), kind) if kind in PRESETS else Config()
-        config, warnings = config_from_strings(params, READ_FROM_URL, work.memory_budget(),
+        config, warnings = config_from_strings(params, READ_FROM_URL, compute.memory_budget(),
                                                start)
         st.session_state["config"] = config
         st.session_state["url_warnings"] = warnings

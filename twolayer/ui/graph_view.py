@@ -7,7 +7,11 @@ import inspect
 import streamlit as st
 
 from .. import manual
-from ..alive import (
+from ..config import Config, format_bytes
+from ..config import check_memory as check_memory_budget
+from ..graph.drawing import LINKS, autograd_drawing, dot_text, drawing, forward_graph
+from ..graph.recorded import autograd_graph
+from ..graph.snapshots import (
     DEFAULT_EVERY,
     downsample,
     early_weights,
@@ -17,16 +21,12 @@ from ..alive import (
     tensors_at,
     weights_at,
 )
-from ..autograd_graph import autograd_graph
-from ..config import Config, format_bytes
-from ..config import check_memory as check_memory_budget
-from ..graph import LINKS, autograd_drawing, dot_text, drawing, forward_graph
-from ..svg import svg_text
+from ..graph.svg import svg_text
 from ..tasks import call_task
 from . import options as page_options
 from .cache import arrays
+from .compute import cached, memory_budget
 from .player import Clock
-from .work import cached, memory_budget
 
 HEATMAP_TENSORS = ("x", "w1", "h", "h_relu", "w2", "y_pred", "grad_y_pred", "grad_w2",
                    "grad_h_relu", "grad_h", "grad_w1")
@@ -83,7 +83,7 @@ def _heatmap(config: Config, weights_t, data, name: str):
 
 def fit_at(config: Config, t: int):
     """The sine data and the curve the manual method's weights draw at iteration t."""
-    from .. import figures
+    from ..outputs import figures
     from .cache import dataset
 
     fits = {f"manual backprop at t = {t}": weights(config, t)}
@@ -145,7 +145,7 @@ def autograd_labels(graph) -> dict[str, list[str]]:
 
 def drawings(config: Config, state: dict, view: str, line: str | None):
     """(hand-drawn drawing, autograd drawing) for the current choices."""
-    from ..autograd_graph import AutogradGraph
+    from ..graph.recorded import AutogradGraph
 
     hand = drawing(*forward_graph(config), view, hand_labels(state["nodes"]), line)
     graph = AutogradGraph(state["autograd_graph"], state["autograd_edges"])

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import os
 
-from .config import Config, positive_number
+from ..config import Config, positive_number
 
 # One core in float64, a little under what this project's 2-core development machine
 # reaches at the default sizes (26-32 GFLOP/s per core): estimates err on the long side.

@@ -6,30 +6,14 @@ import math
 
 import numpy as np
 
-from .autograd import torch_gradients, train_torch
-from .config import Config, check_int
-from .data import load, weights
-from .loss import loss_scale, squared_error
-from .manual import numpy_gradients, train_numpy
+from .. import data
+from ..autograd import torch_gradients
+from ..config import Config, check_int
+from ..data import load, weights
+from ..loss import loss_scale, squared_error
+from ..manual import numpy_gradients
+from ..methods import train
 from .rounding import agreement_bounds
-
-
-def config_arrays(config: Config):
-    """The training data and initial weights a configuration stands for: (x, y, w1, w2)."""
-    dataset = load(config.validated())
-    return (dataset.x, dataset.y, *weights(config))
-
-
-def train(method: str, config: Config, arrays=None, validation=None):
-    """Train one method ("numpy" or "torch") on a configuration's data and weights;
-    validation: (x_val, y_val) rows whose loss is recorded per iteration."""
-    x, y, w1, w2 = arrays if arrays is not None else config_arrays(config)
-    args = (x, y, w1, w2, config.learning_rate, config.iterations, config.loss, config.dtype)
-    if method == "numpy":
-        return train_numpy(*args, validation=validation)
-    if method == "torch":
-        return train_torch(*args, device=config.device, validation=validation)
-    raise ValueError(f"method must be 'numpy' or 'torch', got {method!r}")
 
 
 def relative_difference(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -187,7 +171,7 @@ def gradcheck(config: Config, samples: int = 20, at_iteration: int = 0, eps: flo
     """
     check_int("samples", samples, 1, 10_000)
     check_int("at_iteration", at_iteration, 0, config.iterations)
-    x, y, w1, w2 = config_arrays(config)
+    x, y, w1, w2 = data.arrays(config)
     if at_iteration:
         run = train("numpy", config.replace(iterations=at_iteration, dtype="float64"),
                     (x, y, w1, w2))

@@ -8,8 +8,6 @@ import html
 import streamlit as st
 
 from ..config import DTYPES, Config
-from ..cost import check_compute
-from ..export import lockstep_json, records_csv, run_tag
 from ..lockstep import (
     Lockstep,
     Options,
@@ -19,10 +17,12 @@ from ..lockstep import (
     sum_vs_mean_task,
     sweep_task,
 )
+from ..outputs.export import lockstep_json, records_csv, run_tag
+from ..serving.budget import check_compute
 from ..variants import BUGS, RELU_CONVENTIONS, Listing, resolve
 from . import options as page_options
 from .cache import arrays
-from .work import cached, compute_budget
+from .compute import cached, compute_budget
 
 TABS = {"drift": "1 · Lock-step differences", "check": "2 · Gradient check and code",
         "relu": "3 · ReLU at zero", "mean": "4 · Sum vs mean"}

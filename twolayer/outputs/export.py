@@ -8,7 +8,7 @@ from dataclasses import asdict
 
 import numpy as np
 
-from .config import Config
+from ..config import Config
 
 
 def losses_csv(*runs) -> str:

@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .autograd import forward_loss, to_tensors
-from .config import LOSSES, check_arrays, check_choice
-from .loss import loss_scale
+from ..autograd import forward_loss, to_tensors
+from ..config import LOSSES, check_arrays, check_choice
+from ..loss import loss_scale
 
 
 @dataclass(frozen=True)

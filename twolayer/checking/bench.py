@@ -7,8 +7,9 @@ import time
 
 import numpy as np
 
-from .compare import config_arrays, train
-from .config import Config, check_int
+from ..config import Config, check_int
+from ..data import arrays as config_arrays
+from ..methods import train
 
 
 def numpy_floor(x, y, w1, w2, learning_rate, iterations):

@@ -6,15 +6,15 @@ import inspect
 
 import streamlit as st
 
-from ..advice import divergence_advice, mean_learning_rate, probe_iterations
+from ..checking.advice import divergence_advice, mean_learning_rate, probe_iterations
 from ..config import Config
-from ..cost import check_compute
 from ..data import TEACHER_LEARNS
-from ..export import config_json, losses_csv, run_tag, weights_npz
-from ..run import TrainingRun
+from ..outputs.export import config_json, losses_csv, run_tag, weights_npz
+from ..serving.budget import check_compute
+from ..training import TrainingRun
 from .cache import NAMES, stable_rate, training_run
+from .compute import compute_budget
 from .frame import apply_changes
-from .work import compute_budget
 
 
 def report_divergence(config: Config, *runs: TrainingRun) -> bool:
@@ -61,7 +61,7 @@ def _ask(config: Config) -> None:
 
 def grow_in(slot):
     """A preview for training_run: the run's loss curve, drawn in slot while it trains."""
-    from .. import figures
+    from ..outputs import figures
 
     return lambda run: slot.plotly_chart(figures.loss_curve(run))
 
@@ -179,7 +179,7 @@ def data_view(config: Config, run_numpy: TrainingRun, run_torch: TrainingRun) ->
     """What the network learned of data that can be learned: the sine's fitted curve, or
     predictions against the truth on the validation rows; and, for a teacher at sizes where
     the student can only memorize, a note that says so."""
-    from .. import figures
+    from ..outputs import figures
     from .cache import dataset
 
     data = dataset(config)

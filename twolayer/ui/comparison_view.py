@@ -6,9 +6,9 @@ from __future__ import annotations
 import streamlit as st
 
 from ..config import Config
-from ..run import TrainingRun
+from ..training import TrainingRun
 from . import options as page_options
-from .parts import data_view
+from .shared import data_view
 
 # Only the open tab runs and is sent to the browser: a class opening the page at once gets
 # two charts each, not four charts, a table and the live controls (README, "A class on one

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .compare import config_arrays
-from .config import MAX_ITERATIONS, Config, check_int, check_memory
-from .loss import loss_scale
-from .steps import manual_step
-from .tasks import finish
-from .variants import backprop_with_locals
+from .. import data
+from ..config import MAX_ITERATIONS, Config, check_int, check_memory
+from ..loss import loss_scale
+from ..manual import manual_step
+from ..tasks import finish
+from ..variants import backprop_with_locals
 
 DEFAULT_EVERY = 50  # snapshot spacing: 11 copies of (w1, w2) at the defaults, ≤ 49 replayed steps
 
@@ -59,7 +59,7 @@ def snapshots_task(config: Config, every: int = DEFAULT_EVERY, arrays=None):
     config.validated()
     every = min(check_int("every", every, 1, MAX_ITERATIONS), config.iterations)
     check_memory(snapshot_bytes(config, every), "the scrubber's weight snapshots")
-    x, y, w1, w2 = _cast(config, *(arrays if arrays is not None else config_arrays(config)))
+    x, y, w1, w2 = _cast(config, *data.arrays(config, arrays))
     w1, w2 = w1.copy(), w2.copy()  # stepped in place; the given arrays stay as they are
     scale = loss_scale(config.loss, *y.shape)
     kept = {0: (w1.copy(), w2.copy())}
@@ -84,14 +84,14 @@ def early_weights(config: Config, t: int, arrays=None) -> tuple[np.ndarray, np.n
     """(w1, w2) at the start of iteration t < DEFAULT_EVERY, replayed from the start: the
     first view of the graph needs no snapshots."""
     check_int("iteration", t, 0, min(DEFAULT_EVERY, config.iterations) - 1)
-    x, y, w1, w2 = arrays if arrays is not None else config_arrays(config)
+    x, y, w1, w2 = data.arrays(config, arrays)
     return replay(config, *_cast(config, w1, w2), t, (x, y, w1, w2))
 
 
 def replay(config: Config, w1, w2, steps: int, arrays=None) -> tuple[np.ndarray, np.ndarray]:
     """Copies of (w1, w2) after `steps` more steps of the manual method."""
     w1, w2 = w1.copy(), w2.copy()
-    x, y, _, _ = _cast(config, *(arrays if arrays is not None else config_arrays(config)))
+    x, y, _, _ = _cast(config, *data.arrays(config, arrays))
     scale = loss_scale(config.loss, *y.shape)
     with np.errstate(over="ignore", invalid="ignore"):
         for _ in range(steps):
@@ -102,7 +102,7 @@ def replay(config: Config, w1, w2, steps: int, arrays=None) -> tuple[np.ndarray,
 def tensors_at(config: Config, w1: np.ndarray, w2: np.ndarray,
                arrays=None) -> dict[str, np.ndarray]:
     """Every forward and backward tensor of the manual method at the weights (w1, w2)."""
-    x, y, _, _ = _cast(config, *(arrays if arrays is not None else config_arrays(config)))
+    x, y, _, _ = _cast(config, *data.arrays(config, arrays))
     with np.errstate(over="ignore", invalid="ignore"):
         tensors = backprop_with_locals()(x, y, w1, w2, loss_scale(config.loss, *y.shape))
     return {name: np.asarray(value) for name, value in tensors.items() if name != "scale"}

@@ -8,10 +8,9 @@ barely moves, and the step that matches the summed loss's η is η·N·D_out.
 
 from __future__ import annotations
 
-from .compare import config_arrays
-from .config import Config
-from .manual import start_numpy
-from .tasks import finish, training_task
+from .. import data, methods
+from ..config import Config
+from ..tasks import finish, training_task
 
 PROBE_ITERATIONS = 100  # enough to see the early blow-ups; a cheap check, said as such
 STEPS_DOWN = 12  # tries η/10, η/100, ... η/1e12; a blow-up is found within a few steps
@@ -32,11 +31,12 @@ def stable_learning_rate(config: Config, arrays=None) -> float | None:
 
 def stable_rate_task(config: Config, arrays=None):
     """stable_learning_rate() as a task: a rate that blows up stops within a few steps."""
-    x, y, w1, w2 = arrays if arrays is not None else config_arrays(config)
+    x, y, w1, w2 = data.arrays(config, arrays)
     its = probe_iterations(config)
     for k in range(1, STEPS_DOWN + 1):
         rate = float(f"{config.learning_rate / 10**k:.3g}")
-        training = start_numpy(x, y, w1, w2, rate, its, config.loss, config.dtype)
+        probe = config.replace(learning_rate=rate, iterations=its)
+        training = methods.start("numpy", probe, (x, y, w1, w2))
         run = yield from training_task(training, (k - 1) * its, STEPS_DOWN * its)
         if run.diverged_at is None and run.losses[-1] <= run.losses[0]:
             return rate

@@ -17,9 +17,9 @@ import numpy as np
 import streamlit as st
 
 from ..config import Config
-from ..live import LiveRun, start_live
-from ..store import MISSING
-from . import work
+from ..methods import LiveRun, start_live
+from ..serving.cache import MISSING
+from . import compute
 from .cache import arrays, dataset
 from .player import FRAME, Clock
 
@@ -118,7 +118,7 @@ def _speed() -> None:
 
 def _take_pending_steps(live: Live) -> None:
     count = st.session_state.pop("live_pending")
-    work.run(_steps(live.run, count), f"Stepping {count} iterations")
+    compute.run(_steps(live.run, count), f"Stepping {count} iterations")
     _finish(live)
 
 
@@ -139,7 +139,7 @@ def player(live: Live, draw) -> None:
     def frame():
         if live.clock.playing:
             now = time.monotonic()
-            steps = work.in_slot(_train_for, live.run, live.clock.due(now))
+            steps = compute.in_slot(_train_for, live.run, live.clock.due(now))
             live.clock.moved(steps, now)
             if live.run.done:  # the last frame: stop the clock, redraw without it
                 live.clock.pause()
@@ -181,9 +181,9 @@ def _finish(live: Live) -> None:
     verdicts = []
     for run in live.run.runs():
         key = ("run", live.run.config, run.method)
-        cached = work.STORE.get(key)
+        cached = compute.STORE.get(key)
         if cached is MISSING:
-            work.STORE.put(key, run)
+            compute.STORE.put(key, run)
             continue
         verdicts.append(all(np.array_equal(getattr(run, name), getattr(cached, name),
                                            equal_nan=True) for name in ("losses", "w1", "w2")))
@@ -193,9 +193,9 @@ def _finish(live: Live) -> None:
 def view(config: Config, run_numpy, run_torch) -> None:
     """The live runs so far: both loss curves on shared axes, what is being learned, the
     per-iteration difference, and once finished the summary."""
-    from .. import figures
-    from ..compare import summarize
-    from .parts import data_view, summary_table
+    from ..checking.compare import summarize
+    from ..outputs import figures
+    from .shared import data_view, summary_table
 
     y_range = figures.log_range(run_numpy, run_torch)
     left, right = st.columns(2)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from .compare import loss_differences
+from ..checking.compare import loss_differences
 
 COLORS = {"numpy": "#1f77b4", "torch": "#d62728"}
 LABELS = {"numpy": "manual backprop (numpy)", "torch": "autograd (torch)"}
@@ -182,8 +182,8 @@ def learning_rate_sweep(sweep: dict, current: float) -> go.Figure:
 def fit_curve(dataset, fits: dict[str, tuple], title: str = "The data and the fitted curve"):
     """For the sine data: training and validation points over t, sin t, and each fit
     (w1, w2), keyed by method ("numpy", "torch") or a label, drawn on a dense grid of t."""
-    from .data.generated import sine_grid
-    from .manual import predict
+    from ..data.generated import sine_grid
+    from ..manual import predict
 
     fig = go.Figure()
     for name, x, y, style in (("training rows", dataset.x, dataset.y, {"color": "#9aa5b1"}),
@@ -211,7 +211,7 @@ def fit_curve(dataset, fits: dict[str, tuple], title: str = "The data and the fi
 def predicted_vs_true(dataset, run) -> go.Figure:
     """Each validation row's prediction against its true value, every output, with the
     diagonal where they would agree."""
-    from .manual import predict
+    from ..manual import predict
 
     truth = dataset.y_val
     guess = predict(dataset.x_val, run.w1.astype(np.float64), run.w2.astype(np.float64))

@@ -22,11 +22,11 @@ import time
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from .. import threads
 from ..config import MEMORY_BUDGET_ENV, budget_from_mb
-from ..cost import DEFAULT_APP_BUDGET
-from ..cost import compute_budget as core_compute_budget
-from ..store import MISSING, Store
+from ..serving import threads
+from ..serving.budget import DEFAULT_APP_BUDGET
+from ..serving.budget import compute_budget as core_compute_budget
+from ..serving.cache import MISSING, Store
 from ..tasks import Task
 
 THREADS_ENV, CACHE_ENV = "TWOLAYER_THREADS", "TWOLAYER_CACHE_BUDGET_MB"

@@ -1,0 +1,5 @@
+"""What leaves the package: Plotly figures (runs in, figures out) and downloadable files.
+
+- figures: loss curves, overlays, differences, the lock-step and exercise charts
+- export: loss histories (CSV), the configuration (JSON), final weights (NPZ), file tags
+"""
