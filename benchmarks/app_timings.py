@@ -96,14 +96,13 @@ def cached_reruns(repeats: int) -> dict[str, float]:
     sys.path.insert(0, str(ROOT))
     from streamlit.testing.v1 import AppTest
 
-    pages = {"Comparison": None, "Computational Graph": "pages/1_Computational_Graph.py",
-             "Manual Backprop": "pages/2_Manual_Backprop.py", "Autograd": "pages/3_Autograd.py",
-             "Lock-step": "pages/4_Lock_step.py"}
+    from twolayer.ui.frame import PAGES
+
     result = {}
-    for name, path in pages.items():
+    for page in PAGES[:5]:  # the pages with the configuration (Exercise has its own)
+        name = page.label
         at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
-        if path:
-            at.switch_page(path)
+        at.switch_page(page.file)
         at.run()
         times = []
         for _ in range(repeats):

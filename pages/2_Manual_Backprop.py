@@ -5,7 +5,7 @@ import streamlit as st
 from twolayer import loss, manual, ui
 from twolayer.outputs import figures
 
-config = ui.page("Manual Backprop", "✍️")
+config = ui.page()
 st.title("Manual backprop (numpy)")
 notices = st.container()
 formulas, curve = st.columns(2)

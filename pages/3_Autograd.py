@@ -6,7 +6,7 @@ from twolayer import autograd, loss, ui
 from twolayer.checking.compare import summarize
 from twolayer.outputs import figures
 
-config = ui.page("Autograd", "🔥", runs=2)
+config = ui.page(runs=2)
 st.title("Autograd (PyTorch)")
 notices = st.container()
 curve, facts = st.columns([2, 1])

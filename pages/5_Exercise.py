@@ -5,7 +5,7 @@ import streamlit as st
 from twolayer import ui
 from twolayer.ui import exercise_view as view
 
-ui.page("Exercise", "✍️", view.OPTIONS, configurable=False)
+ui.page(view.OPTIONS, configurable=False)
 st.title("Exercise: fill in the assignment's blanks")
 st.markdown(
     "The assignment's two cells, as it wrote them, with its seven `# TODO` blanks to "

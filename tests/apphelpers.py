@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 PAGE_FILES = {
-    "Comparison": None,
+    "Comparison": "pages/0_Comparison.py",
     "Computational Graph": "pages/1_Computational_Graph.py",
     "Manual Backprop": "pages/2_Manual_Backprop.py",
     "Autograd": "pages/3_Autograd.py",

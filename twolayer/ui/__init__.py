@@ -12,7 +12,7 @@
 
 from . import comparison_view, live_view, lockstep_view
 from .cache import dataset, training_run, weights
-from .frame import PAGES, page
+from .frame import PAGES, navigation, page
 from .shared import (
     autograd_facts,
     data_view,
@@ -37,6 +37,7 @@ __all__ = [
     "grow_in",
     "live_view",
     "lockstep_view",
+    "navigation",
     "page",
     "report_divergence",
     "show_code",

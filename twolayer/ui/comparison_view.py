@@ -1,14 +1,16 @@
-"""Pieces of the Comparison page: its tabs and the sentence that says how far apart the
-two methods ended."""
+"""The Comparison page's tabs: the two loss curves, whether they agree, and a live run."""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from ..checking.compare import summarize
 from ..config import Config
 from ..training import TrainingRun
+from . import live_view
 from . import options as page_options
-from .shared import data_view
+from .cache import training_run
+from .shared import data_view, downloads, grow_in, report_divergence, summary_table
 
 # Only the open tab runs and is sent to the browser: a class opening the page at once gets
 # two charts each, not four charts, a table and the live controls (README, "A class on one
@@ -22,7 +24,58 @@ def tabs():
     return page_options.tabs("tab", TABS)
 
 
-def agreement(summary: dict, iterations: int) -> None:
+def curves_tab(config: Config) -> None:
+    """Each method's loss curve, on one log scale, and a sentence on how far apart they
+    ended."""
+    from ..outputs import figures  # plotly loads once a chart is drawn
+
+    run_numpy, run_torch = _runs(config)
+    y_range = figures.log_range(run_numpy, run_torch)
+    left, right = st.columns(2)
+    left.plotly_chart(figures.loss_curve(run_numpy, y_range), key="curve_numpy")
+    right.plotly_chart(figures.loss_curve(run_torch, y_range), key="curve_torch")
+    _agreement(summarize(run_numpy, run_torch), config.iterations)
+    _notes(config, run_numpy, run_torch)
+
+
+def agreement_tab(config: Config) -> None:
+    """The two curves overlaid, their difference, the figures and the downloads."""
+    from ..outputs import figures
+
+    run_numpy, run_torch = _runs(config)
+    left, right = st.columns(2)
+    left.plotly_chart(figures.overlay(run_numpy, run_torch), key="overlay")
+    right.plotly_chart(figures.difference(run_numpy, run_torch), key="difference")
+    st.subheader("Summary")
+    st.table(summary_table(summarize(run_numpy, run_torch)))
+    downloads(config)
+
+
+def live_tab(config: Config) -> None:
+    """Both methods trained side by side as the visitor watches."""
+    st.caption("Play trains both methods side by side as you watch, from the same weights; "
+               "Step takes one iteration or a chosen number; Reset goes back to iteration 0.")
+    live = live_view.controls(config)
+    if live is not None:  # the visitor is watching it train
+        live_view.player(live, lambda run_numpy, run_torch: live_view.view(config, run_numpy,
+                                                                          run_torch))
+
+
+def _runs(config: Config) -> tuple[TrainingRun, TrainingRun]:
+    """Both methods' runs, from the cache; while one trains (no visitor asked for it
+    before), its curve grows in place; then what diverged, if anything."""
+    notices = st.container()
+    left, right = (column.empty() for column in st.columns(2))
+    run_numpy = training_run(config, "numpy", grow_in(left))
+    run_torch = training_run(config, "torch", grow_in(right))
+    left.empty()
+    right.empty()
+    with notices:
+        report_divergence(config, run_numpy, run_torch)
+    return run_numpy, run_torch
+
+
+def _agreement(summary: dict, iterations: int) -> None:
     """The largest relative loss difference in one sentence, below the curves."""
     largest = summary["max_rel_loss_diff"]
     if largest is None or summary["diverged_at_numpy"] is not None \
@@ -36,7 +89,7 @@ def agreement(summary: dict, iterations: int) -> None:
     )
 
 
-def notes(config: Config, run_numpy: TrainingRun, run_torch: TrainingRun) -> None:
+def _notes(config: Config, run_numpy: TrainingRun, run_torch: TrainingRun) -> None:
     """Below the curves: why the assignment's own two runs differ, or what the network
     learned of data that can be learned; and what the mean loss does to the step."""
     if config.data == "noise":

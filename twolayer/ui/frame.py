@@ -14,6 +14,8 @@ server").
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import streamlit as st
 
 from ..config import (
@@ -45,14 +47,35 @@ DATA_URL_FIELDS = {
 READ_FROM_URL = URL_FIELDS + ("noise", "teacher_hidden", "validation", "csv", "inputs",
                               "targets", "standardize")
 
-PAGES = (  # (file, label): the entry page first
-    ("streamlit_app.py", "Comparison"),
-    ("pages/1_Computational_Graph.py", "Computational Graph"),
-    ("pages/2_Manual_Backprop.py", "Manual Backprop"),
-    ("pages/3_Autograd.py", "Autograd"),
-    ("pages/4_Lock_step.py", "Lock-step"),
-    ("pages/5_Exercise.py", "Exercise"),
+@dataclass(frozen=True)
+class Page:
+    """One page of the app: its file, its label, its icon and the end of its address."""
+
+    file: str
+    label: str
+    icon: str
+    url: str
+
+
+PAGES = (  # the one list of pages: the navigation, the sidebar's links, the addresses
+    Page("pages/0_Comparison.py", "Comparison", "⚖️", "Comparison"),  # the entry page
+    Page("pages/1_Computational_Graph.py", "Computational Graph", "🕸️", "Computational_Graph"),
+    Page("pages/2_Manual_Backprop.py", "Manual Backprop", "✍️", "Manual_Backprop"),
+    Page("pages/3_Autograd.py", "Autograd", "🔥", "Autograd"),
+    Page("pages/4_Lock_step.py", "Lock-step", "👣", "Lock_step"),
+    Page("pages/5_Exercise.py", "Exercise", "✍️", "Exercise"),
 )
+
+
+def navigation():
+    """The app's pages for st.navigation, the first one at the address's root; the page the
+    address asks for, to run. The sidebar draws its own links (they carry the configuration),
+    so Streamlit's menu stays hidden."""
+    st.set_page_config(layout="wide")
+    pages = [st.Page(p.file, title=f"{p.label} · twolayer", icon=p.icon, url_path=p.url,
+                     default=k == 0) for k, p in enumerate(PAGES)]
+    return st.navigation(pages, position="hidden")
+
 
 LABELS = {
     "seed": ("seed", "Seeds the data x, y and the initial weights w1, w2."),
@@ -67,7 +90,7 @@ LABELS = {
 }
 
 
-def page(title: str, icon: str, options: tuple[Option, ...] = (), runs: float = 1.0,
+def page(options: tuple[Option, ...] = (), runs: float = 1.0,
          configurable: bool = True) -> Config:
     """Set up a page and its sidebar; the page's validated Config (or an error and a stop).
 
@@ -77,7 +100,6 @@ def page(title: str, icon: str, options: tuple[Option, ...] = (), runs: float = 
     configurable: False for a page that runs fixed sizes of its own (Exercise): no
     configuration widgets, though the URL and the links keep the configuration.
     """
-    st.set_page_config(page_title=f"{title} · twolayer", page_icon=icon, layout="wide")
     compute.setup()
     config = _current_config()
     option_values = page_options.current(options, config)
@@ -137,8 +159,8 @@ def _navigation(config: Config) -> None:
     """Links to every page, carrying the configuration along."""
     with st.sidebar:
         st.markdown("### twolayer")
-        for path, label in PAGES:
-            st.page_link(path, label=label, query_params=_url_values(config))
+        for entry in PAGES:
+            st.page_link(entry.file, label=entry.label, query_params=_url_values(config))
         st.divider()
 
 

@@ -9,7 +9,14 @@ import streamlit as st
 from .. import manual
 from ..config import Config, format_bytes
 from ..config import check_memory as check_memory_budget
-from ..graph.drawing import LINKS, autograd_drawing, dot_text, drawing, forward_graph
+from ..graph.drawing import (
+    LINK_NOTES,
+    LINKS,
+    autograd_drawing,
+    dot_text,
+    drawing,
+    forward_graph,
+)
 from ..graph.recorded import autograd_graph
 from ..graph.snapshots import (
     DEFAULT_EVERY,
@@ -231,3 +238,69 @@ def advance(config: Config, now: float) -> int:
     t = (page_options.value("t") + steps) % config.iterations
     page_options.set_value("t", t)
     return t
+
+
+# --- The page's controls and its scrubber ---------------------------------------------------
+
+
+def controls(config: Config) -> tuple[str, str | None, bool]:
+    """What the edges show, a line of the backward pass to follow, and Play: (view, line,
+    playing)."""
+    view_col, line_col, play_col = st.columns([2, 2, 1])
+    view = page_options.radio(
+        "view", "Edges show", VIEWS, container=view_col,
+        format_func=lambda v: {"backward": "backward: gradients, with the chain rule",
+                               "forward": "forward: data and its shape"}[v])
+    line = page_options.select(
+        "line", "Follow one line of the manual backward pass", LINE_CHOICES,
+        container=line_col, format_func=lambda name: "—" if name == "none" else name)
+    playing = play_col.toggle("▶ Play", key="graph_play",
+                              help=f"Step through the iterations on their own: a full pass "
+                                   f"takes {PLAY_RATE} s. Toggle to pause.")
+    set_playing(config, playing)
+    return view, None if line == "none" else line, playing
+
+
+def scrubber(config: Config, view: str, line: str | None, playing: bool) -> None:
+    """Both graphs and the heatmap at iteration t: the slider's, or Play's, redrawn every
+    frame while it plays."""
+    st.fragment(run_every=GRAPH_FRAME if playing else None)(_frame)(config, view, line,
+                                                                   playing)
+
+
+def _frame(config: Config, view: str, line: str | None, playing: bool) -> None:
+    import time
+
+    # Everything is computed before anything is drawn, so that the progress line, both
+    # graphs and the heatmap change together rather than one after another.
+    if playing:  # a progress line, not the slider: a widget would race the clock for t
+        t = advance(config, time.monotonic())
+    else:
+        t = page_options.value("t")
+    name = page_options.value("tensor")
+    state = graph_state(config, t)
+    hand, autograd = drawings(config, state, view, line)
+    values, block, shape = heatmap(config, t, name)
+    if playing:
+        st.progress(t / max(config.iterations - 1, 1), text=f"iteration t = {t} (playing)")
+    else:
+        page_options.iteration_slider("t", "iteration t", config.iterations,
+                                      "Values and gradients at the start of this iteration.")
+    if line:
+        st.code(code_line(line), language="python")
+        st.caption(LINK_NOTES[line])
+    graphs, below = st.container(), st.container()
+    with below:  # filled first: a browser draws the heatmap at once, the graphs take longer
+        if config.data == "sine":  # the curve the weights of iteration t draw
+            st.plotly_chart(fit_at(config, t), key="fit_at_t")
+        page_options.select("tensor", "Heatmap of", HEATMAP_TENSORS)
+        st.plotly_chart(heatmap_figure(name, t, values, block, shape), key="graph_heatmap")
+        if not playing:  # files of a frame that is gone by the next tick help nobody
+            exports(hand, autograd, t)
+    left, right = graphs.columns([3, 2])
+    with left:
+        st.markdown("**By hand** (the manual method's tensors)")
+        st.graphviz_chart(dot_text("twolayer", *hand))
+    with right:
+        st.markdown("**Autograd's own graph** (from `loss.grad_fn`)")
+        st.graphviz_chart(dot_text("autograd", *autograd))
