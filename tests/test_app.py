@@ -15,6 +15,8 @@ from twolayer.data import arrays as config_arrays
 from twolayer.data.table import sample_csv
 from twolayer.methods import train
 
+pytestmark = pytest.mark.slow  # every page run in Streamlit's AppTest: the app's own loop
+
 PAGES = [page for page in PAGE_FILES if page != "Exercise"]  # the pages with the sidebar's
 # configuration (tests/test_exercise_app.py has the Exercise page's)
 

@@ -15,6 +15,8 @@ from serverhelpers import CHROMIUM, CHROMIUM_ARGS, LOGS, streamlit_server
 import twolayer as tl
 from twolayer.data import arrays as config_arrays
 
+pytestmark = pytest.mark.browser  # real Chromium against a real server
+
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 SHOTS = ROOT / "artifacts" / "screenshots"
 if not os.path.exists(CHROMIUM):

@@ -16,6 +16,8 @@ import pytest
 
 from twolayer.exercise import BLANKS
 
+pytestmark = pytest.mark.slow  # child processes under memory and CPU limits
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 FIXTURE = (ROOT / "tests" / "fixtures" / "assignment_answers.py").read_text(encoding="utf-8")
 MEMORY_BOUND = 2**30

@@ -218,6 +218,7 @@ def test_an_unforeseen_failure_is_that_blanks_status_and_marked_internal(monkeyp
     assert results[2].internal and "ValueError" in results[2].message
 
 
+@pytest.mark.slow  # whole runs of 500 iterations
 def test_one_broken_file_costs_no_other_file_its_grade(tmp_path, monkeypatch, capsys):
     from twolayer.exercise import grade as grade_module
 
@@ -238,6 +239,7 @@ def test_one_broken_file_costs_no_other_file_its_grade(tmp_path, monkeypatch, ca
     assert err.startswith(f"twolayer: {bad}: not graded: the grader failed on it (MemoryError")
 
 
+@pytest.mark.slow  # whole runs of 500 iterations
 def test_exit_codes_say_what_happened(tmp_path, capsys):
     good = tmp_path / "good.py"
     good.write_text(FIXTURE_TEXT, encoding="utf-8")
@@ -272,6 +274,7 @@ def test_a_notebook_that_is_not_one_is_not_graded_with_a_reason(what, raw, tmp_p
     assert "not a Jupyter notebook" in err
 
 
+@pytest.mark.slow  # whole runs of 500 iterations
 def test_a_file_indented_with_tabs_reads_as_python_reads_it(tmp_path, capsys):
     path = tmp_path / "tabs.py"
     path.write_text(FIXTURE_TEXT.replace("        ", "\t\t").replace("    ", "\t"),
@@ -330,6 +333,7 @@ def test_blanks_right_alone_but_not_together_lose_the_blank_where_they_break():
     assert "'grad_w1' is not defined" in results[2].message
 
 
+@pytest.mark.slow  # whole runs of 500 iterations
 def test_the_whole_run_says_whether_the_blanks_train():
     trains = whole_run(Program.of(ANSWERS))
     assert [verdict(c, r).status for c, r in trains.items()] == ["trains", "trains"]
@@ -338,6 +342,7 @@ def test_the_whole_run_says_whether_the_blanks_train():
     assert found.status == "does not train" and "its loss at t = 499 is" in found.message
 
 
+@pytest.mark.slow  # whole runs of 500 iterations
 def test_grade_reports_the_whole_run(tmp_path, capsys):
     path = tmp_path / "lazy.py"
     path.write_text(FIXTURE_TEXT.replace("w1-=grad_w1*learning_rate",

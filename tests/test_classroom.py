@@ -17,6 +17,8 @@ from wsclient import Session, trace_y, visit
 import twolayer as tl
 from twolayer.data import arrays as config_arrays
 
+pytestmark = pytest.mark.slow  # real Streamlit servers, many sessions at once
+
 LONG = "iterations=40000"  # ~20 s per method here: a run still under way a second later
 
 

@@ -10,8 +10,8 @@ import pytest
 import twolayer as tl
 from twolayer.checking.compare import compare, relative_difference
 from twolayer.cli import main
-from twolayer.config import validation_rows
-from twolayer.data import PRESETS, TEACHER_LEARNS, load, preset, with_csv
+from twolayer.config import KINDS, validation_rows
+from twolayer.data import TEACHER_LEARNS, load, preset, with_csv
 from twolayer.data import arrays as config_arrays
 from twolayer.data.generated import sine_grid, teacher_weights
 from twolayer.data.table import parse, sample_csv, select
@@ -43,6 +43,7 @@ def test_the_assignments_noise_is_unchanged():
     assert compare(tl.Config(iterations=3))["final_val_loss_numpy"] is None
 
 
+@pytest.mark.slow  # long runs
 def test_a_student_learns_the_teacher_down_to_the_noise_floor():
     # Many rows, few inputs: the validation error per output falls within a small factor of
     # σ², below which no network can go on new rows (their noise is new).
@@ -194,4 +195,4 @@ def test_sample_csv_is_a_learnable_table():
     table = parse(io.StringIO(CSV).read().encode())
     assert table.numeric == ("area_m2", "rooms", "age_years", "distance_km", "price_k")
     assert table.rows == 400
-    assert PRESETS["csv"]["hidden"] == 50
+    assert KINDS["csv"].preset["hidden"] == 50

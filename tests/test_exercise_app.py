@@ -11,6 +11,8 @@ from apphelpers import chart, decode, open_page
 from twolayer.exercise import BLANKS, Program, as_file, share, whole_run
 from twolayer.exercise.runs import printed_losses
 
+pytestmark = pytest.mark.slow  # the Exercise page run in Streamlit's AppTest
+
 ANSWERS = {b.number: b.answer for b in BLANKS}
 FIXTURE = pathlib.Path(__file__).parent / "fixtures" / "assignment_answers.py"
 NO_MASK = "grad_h = grad_y_pred @ w2.T\ngrad_w1 = x.T @ grad_h"

@@ -98,6 +98,7 @@ def test_transpose_bug_is_a_readable_shape_error():
     assert check["error"] == result.error
 
 
+@pytest.mark.slow  # long runs
 @pytest.mark.parametrize("bug, effect", [
     ("update_sign_flipped", "diverges"), ("grads_not_zeroed", "diverges"),
     ("factor_2_missing", "slower"), ("relu_mask_dropped", "differs"),

@@ -76,6 +76,7 @@ KERNELS = [  # what other machines of this kind may pick, emulated here
 ]
 
 
+@pytest.mark.slow  # a child process per kernel
 @pytest.mark.parametrize("kernel", KERNELS, ids=lambda k: k["OPENBLAS_CORETYPE"])
 def test_the_bound_holds_on_other_blas_kernels_and_thread_counts(kernel):
     # On the Nehalem kernel an h of 8e-6 at iteration 4 (seed 0) rounds to the other side

@@ -12,14 +12,14 @@ import sys
 from dataclasses import asdict
 
 from .config import (
-    DATA_KINDS,
-    DEVICES,
     DTYPES,
-    LOSSES,
+    KINDS,
     MAX_ITERATIONS,
+    SPECS,
     Config,
     budget_from_mb,
     check_int,
+    choices,
     fit_to_data,
 )
 from .serving.budget import DEFAULT_CLI_BUDGET, budget_from_text, check_compute
@@ -82,37 +82,26 @@ def _add_lockstep_flags(parser: argparse.ArgumentParser) -> None:
 
 
 def _add_config_flags(parser: argparse.ArgumentParser) -> None:
-    d = DEFAULTS
-    parser.add_argument("--seed", type=int, default=d.seed, help=f"random seed ({d.seed})")
-    # Sizes, step and length default to the data kind's starting values (the assignment's
-    # for its noise); a flag given overrides them.
-    parser.add_argument("--n", type=int, help=f"N, examples ({d.n}; sine: 200)")
-    parser.add_argument("--d-in", type=int, help=f"D_in ({d.d_in}; fixed for sine and csv)")
-    parser.add_argument("--hidden", type=int, help=f"H ({d.hidden}; sine, csv: 50)")
-    parser.add_argument("--d-out", type=int, help=f"D_out ({d.d_out}; fixed for sine and csv)")
-    parser.add_argument("--learning-rate", type=float,
-                        help=f"gradient descent step ({d.learning_rate:g}; teacher 1e-5, "
-                             "sine 1e-4, csv 0.02/N)")
-    parser.add_argument("--iterations", type=int,
-                        help=f"({d.iterations}; sine 3000, csv 1000)")
-    parser.add_argument("--dtype", choices=DTYPES, default=d.dtype)
-    parser.add_argument("--loss", choices=LOSSES, default=d.loss)
-    parser.add_argument("--device", choices=DEVICES, default=d.device,
-                        help="where autograd runs (cpu)")
-    parser.add_argument("--data", choices=DATA_KINDS, default=d.data,
-                        help="noise (the assignment's), teacher, sine, or csv with --csv")
-    parser.add_argument("--noise", type=float, default=d.noise,
-                        help=f"σ of the noise on y, teacher and sine ({d.noise:g})")
-    parser.add_argument("--teacher-hidden", type=int, default=d.teacher_hidden,
-                        help="the teacher's H (0: the same as --hidden)")
-    parser.add_argument("--validation", type=float, default=d.validation,
-                        help=f"share of rows held out for validation ({d.validation:g})")
-    parser.add_argument("--csv", type=str, default=None, metavar="FILE",
-                        help="train on a CSV file; with --inputs and --targets")
-    parser.add_argument("--inputs", type=str, default="", help="comma-separated columns")
-    parser.add_argument("--targets", type=str, default="", help="comma-separated columns")
-    parser.add_argument("--no-standardize", action="store_true",
-                        help="keep the CSV's columns as they are (default: mean 0, std 1)")
+    """A flag per configuration field, derived from the field's own declaration (type,
+    default, choices, help); the sizes, step and length default to the data kind's
+    starting values (the assignment's for its noise), and a flag given overrides them."""
+    for name, spec in SPECS.items():
+        flag, default = "--" + name.replace("_", "-"), getattr(DEFAULTS, name)
+        help_text = f"{spec.help[:1].lower()}{spec.help[1:].rstrip('.')}"
+        if spec.label and spec.label != name:
+            help_text = f"{spec.label}: {help_text}"
+        if isinstance(default, bool):  # on by default: the flag turns it off
+            parser.add_argument(f"--no-{name}", action="store_true",
+                                help=f"do not {name} (by default, {help_text})")
+        elif isinstance(default, tuple):
+            parser.add_argument(flag, type=str, default="", help=help_text)
+        elif name == "csv":  # a file's digest in a configuration, the file itself here
+            parser.add_argument(flag, type=str, default=None, metavar="FILE", help=help_text)
+        else:
+            preset = name in PRESET_FIELDS
+            parser.add_argument(flag, type=type(default), choices=choices(name),
+                                default=None if preset else default,
+                                help=f"{help_text} ({_defaults_text(name)})")
     parser.add_argument("--memory-budget-mb", type=float, default=None,
                         help="refuse configurations needing more (2048)")
     parser.add_argument("--compute-budget-s", type=float, default=None,
@@ -120,10 +109,29 @@ def _add_config_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
 
+PRESET_FIELDS = frozenset(name for kind in KINDS.values() for name in kind.preset)
+
+
+def _defaults_text(name: str) -> str:
+    """A flag's default, and each data kind's own where it differs: "64; sine 200"."""
+    from .data.kinds import CSV_STEP
+
+    default = getattr(DEFAULTS, name)
+    parts = [f"{default:g}" if isinstance(default, float) else str(default)]
+    for kind in list(KINDS.values())[1:]:
+        if name in kind.fixed:
+            parts.append(f"fixed for {kind.name}")
+        elif name in kind.preset and kind.preset[name] != default:
+            value = kind.preset[name]
+            parts.append(f"{kind.name} {value:g}" if isinstance(value, float) else
+                         f"{kind.name} {value}")
+        elif name == "learning_rate" and kind.name == "csv":
+            parts.append(f"csv {CSV_STEP:g}/N")
+    return "; ".join(parts)
+
+
+
 CSV_FIELDS = ("csv", "inputs", "targets", "standardize")  # set from --csv and its flags
-
-
-PRESET_FIELDS = ("n", "d_in", "hidden", "d_out", "learning_rate", "iterations")
 
 
 def config_from_args(args: argparse.Namespace) -> Config:
@@ -132,7 +140,7 @@ def config_from_args(args: argparse.Namespace) -> Config:
     from .data import csv_learning_rate, preset
 
     kind = "csv" if args.csv is not None else args.data
-    given = {name: getattr(args, name) for name in Config.__dataclass_fields__
+    given = {name: getattr(args, name) for name in SPECS
              if name not in CSV_FIELDS and getattr(args, name) is not None}
     raw = args.memory_budget_mb
     budget = None if raw is None else budget_from_mb(raw, "--memory-budget-mb")

@@ -9,8 +9,6 @@ sine curve, or an uploaded CSV file; and the initial weights, drawn once for bot
 
 from .assignment import init_weights, make_dataset
 from .kinds import (
-    KIND_LABELS,
-    PRESETS,
     TEACHER_LEARNS,
     Dataset,
     arrays,
@@ -22,5 +20,5 @@ from .kinds import (
     with_csv,
 )
 
-__all__ = ["KIND_LABELS", "PRESETS", "TEACHER_LEARNS", "Dataset", "arrays", "csv_learning_rate",
+__all__ = ["TEACHER_LEARNS", "Dataset", "arrays", "csv_learning_rate",
            "data_key", "init_weights", "load", "make_dataset", "preset", "weights", "with_csv"]

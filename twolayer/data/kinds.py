@@ -6,34 +6,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..config import Config, check_memory, validation_rows
+from ..config import KINDS, Config, check_memory, validation_rows
 from .assignment import init_weights, make_dataset
 from .generated import generated
 from .table import parse, register, registered, select
 
-KIND_LABELS = {
-    "noise": "random noise (the assignment's)",
-    "teacher": "a teacher network + noise",
-    "sine": "a sine curve + noise",
-    "csv": "your CSV file",
-}
-
-
-# What each kind starts from when chosen: sizes, step and length that train visibly well
-# (checked over 12 seeds: no divergence below 3x these steps).
-PRESETS = {
-    # the assignment's own values
-    "noise": {"n": 64, "d_in": 1000, "hidden": 100, "d_out": 10, "learning_rate": 1e-6,
-              "iterations": 500},
-    # the assignment's sizes, where 64 rows meet 100,000 weights: the student memorizes
-    "teacher": {"n": 64, "d_in": 1000, "hidden": 100, "d_out": 10, "learning_rate": 1e-5,
-                "iterations": 500},
-    # 200 points of sin t; the fitted curve is within the noise (rms < 0.06) by the end
-    "sine": {"n": 200, "d_in": 2, "hidden": 50, "d_out": 1, "learning_rate": 1e-4,
-             "iterations": 3000},
-    # a file's sizes come from it; 50 hidden units and 1,000 steps suit a few hundred rows
-    "csv": {"hidden": 50, "iterations": 1000},
-}
 # With N raised and the noise up, the teacher's validation loss reaches the noise floor.
 TEACHER_LEARNS = {"n": 2000, "d_in": 20, "learning_rate": 3e-5, "iterations": 1000,
                   "noise": 0.3}
@@ -41,7 +18,7 @@ TEACHER_LEARNS = {"n": 2000, "d_in": 20, "learning_rate": 3e-5, "iterations": 10
 
 def preset(config: Config, kind: str) -> Config:
     """The configuration switched to a data kind, with that kind's starting values."""
-    return config.replace(data=kind, **PRESETS[kind])
+    return config.replace(data=kind, **KINDS[kind].preset)
 
 
 @dataclass(frozen=True, eq=False)
@@ -113,10 +90,13 @@ def with_csv(config: Config, raw: bytes, inputs: tuple[str, ...],
     return config.replace(n=len(split.x), d_in=split.x.shape[1], d_out=split.y.shape[1])
 
 
+CSV_STEP = 0.02  # over N: a CSV's learning rate, 1e-4 for 200 rows, as the sine's
+
+
 def csv_learning_rate(n: int) -> float:
     """A step that suits N standardized rows with the summed loss: its curvature grows with
-    N (0.02 / N: 1e-4 for 200 rows, as the sine's)."""
-    return float(f"{0.02 / n:.2g}")
+    N (CSV_STEP / N)."""
+    return float(f"{CSV_STEP / n:.2g}")
 
 
 def arrays(config: Config, given=None) -> tuple:

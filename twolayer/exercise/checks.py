@@ -161,8 +161,7 @@ def _judge(blank, tree, context: Context) -> BlankResult:
 
 def _check_point(blank, tree, problem: Problem, t: int, context: Context):
     """A PointResult, and the student's Outputs there (None if their lines failed)."""
-    dtype = "float64" if blank.cell == 1 else "float32"
-    point = PointResult(f"{_problem_label(problem)}, t = {t}", dtype)
+    point = PointResult(f"{_problem_label(problem)}, t = {t}", blank.dtype)
     expected = run_blank(blank, context.answers.trees[blank.number], problem, t, context,
                          reference_deadline())
     try:
@@ -179,7 +178,7 @@ def _check_point(blank, tree, problem: Problem, t: int, context: Context):
     except CodeError as error:
         point.error = f"the cell's next lines fail after yours: {error}"
         return point, yours
-    point.comparisons += compare_outputs(blank.number, yours, expected)
+    point.comparisons += compare_outputs(blank, yours, expected)
     return point, yours
 
 
@@ -191,20 +190,18 @@ def _problem_label(problem: Problem) -> str:
 # --- A blank may change only what it is for ------------------------------------------------
 
 
-def own_names(number: int, outputs: Outputs) -> set[str]:
-    """The names of the cell a blank is there to change."""
-    if number == 2:
-        return {_gradient_name(outputs)}
-    return {3: {"w1", "w2"}, 4: {"x_tensor", "y_tensor"}, 5: {"y_pred"},
-            7: {"w1", "w2"}}.get(number, set())
+def own_names(blank, outputs: Outputs) -> set[str]:
+    """The names of the cell a blank is there to change (blank.own, the gradient of w1 by
+    the name the blank gave it)."""
+    return {_gradient_name(outputs) if name == "the gradient of w1" else name
+            for name in blank.own}
 
 
 def changed_names(blank, yours: Outputs, expected: Outputs) -> list[Comparison]:
     """Each name of the cell the blank changed though it is not its own, compared with
     what the answer left: the data, the rate, t, the other weights and gradients,
     autograd's tracking."""
-    own = own_names(blank.number, yours)
-    grads = blank.number != 6  # blank 6 is there to fill w1.grad and w2.grad
+    own = own_names(blank, yours)
     changed = []
     for name in expected.before:
         if name in own:
@@ -212,6 +209,7 @@ def changed_names(blank, yours: Outputs, expected: Outputs) -> list[Comparison]:
         mine, theirs = yours.scope.get(name, _GONE), expected.scope.get(name, _GONE)
         same_leaf = not is_tensor(theirs) or \
             (mine is yours.before.get(name)) == (theirs is expected.before.get(name))
+        grads = f"{name}.grad" not in own  # blank 6 is there to fill w1.grad and w2.grad
         if not (same_leaf and _same(mine, theirs, grads)):
             changed.append(Comparison(_changed_message(blank, name), (), (), False, False,
                                       math.inf, "unchanged"))
@@ -289,21 +287,21 @@ def _names_of(cell: int, k: int) -> tuple[frozenset, frozenset]:
 # --- Outputs, compared -------------------------------------------------------------------
 
 
-def outputs_of(number: int, outputs: Outputs) -> dict[str, object]:
-    """What a blank produces, by name: the values the cell's next lines depend on."""
+def outputs_of(blank, outputs: Outputs) -> dict[str, object]:
+    """What a blank produces (blank.outputs), by name: the values the cell's next lines
+    depend on."""
+    return {name: _output(name, outputs) for name in blank.outputs}
+
+
+def _output(name: str, outputs: Outputs):
     scope = outputs.scope
-    if number == 1:
-        return {"printed loss": _printed_loss(outputs.printed, scope.get("t"))}
-    if number == 2:
-        return {"the gradient of w1": scope.get(_gradient_name(outputs))}
-    if number in (3, 7):
-        return {"w1": scope.get("w1"), "w2": scope.get("w2")}
-    if number == 4:
-        return {"x_tensor": scope.get("x_tensor"), "y_tensor": scope.get("y_tensor")}
-    if number == 5:
-        return {"y_pred": scope.get("y_pred"), "w1.grad": outputs.grads.get("w1.grad"),
-                "w2.grad": outputs.grads.get("w2.grad")}
-    return {"w1.grad": grad(scope.get("w1")), "w2.grad": grad(scope.get("w2"))}
+    if name == "printed loss":
+        return _printed_loss(outputs.printed, scope.get("t"))
+    if name == "the gradient of w1":
+        return scope.get(_gradient_name(outputs))
+    if name.endswith(".grad"):
+        return grad(scope.get(name.split(".")[0]))
+    return scope.get(name)
 
 
 def _printed_loss(printed: list, t) -> object:
@@ -329,31 +327,34 @@ def _gradient_name(outputs: Outputs) -> str:
 
 
 
-def compare_outputs(number: int, yours: Outputs, expected: Outputs) -> list[Comparison]:
+def compare_outputs(blank, yours: Outputs, expected: Outputs) -> list[Comparison]:
     """Each of the blank's outputs, yours against the answer's, within its tolerance; and
     what autograd needs of them beyond their values."""
-    mine, theirs = outputs_of(number, yours), outputs_of(number, expected)
-    limits = tolerances(number, expected)
+    mine, theirs = outputs_of(blank, yours), outputs_of(blank, expected)
+    limits = tolerances(blank, expected)
     return [compare(name, mine[name], theirs[name], limits[name]) for name in theirs] + \
-        _autograd_needs(number, yours)
+        _autograd_needs(blank, yours)
 
 
-def _autograd_needs(number: int, yours: Outputs) -> list[Comparison]:
+AUTOGRAD_NEEDS = {  # blank.autograd: what must hold of the result, and what it is otherwise
+    "untracked": lambda outputs: [
+        f"{name} is tracked by autograd (requires_grad is True): the data needs no gradient"
+        for name in ("x_tensor", "y_tensor")
+        if getattr(outputs.scope.get(name), "requires_grad", False)],
+    "tracked": lambda outputs: [
+        "y_pred is not tracked by autograd (requires_grad is False)"
+        for y_pred in [outputs.scope.get("y_pred")]
+        if y_pred is not None and not getattr(y_pred, "requires_grad", False)],
+    "leaves": lambda outputs: [
+        f"{name} is a new tensor, no longer the leaf autograd fills" for name in ("w1", "w2")
+        if outputs.scope.get(name) is not outputs.before.get(name)],
+}
+
+
+def _autograd_needs(blank, yours: Outputs) -> list[Comparison]:
     """The data stays out of autograd's graph, y_pred in it; w1 and w2 stay the leaves it
     fills."""
-    failed = []
-    if number == 4:
-        failed += [f"{name} is tracked by autograd (requires_grad is True): the data needs no "
-                   "gradient" for name in ("x_tensor", "y_tensor")
-                   if getattr(yours.scope.get(name), "requires_grad", False)]
-    if number == 5:
-        y_pred = yours.scope.get("y_pred")
-        if y_pred is not None and not getattr(y_pred, "requires_grad", False):
-            failed.append("y_pred is not tracked by autograd (requires_grad is False)")
-    if number == 7:
-        for name in ("w1", "w2"):
-            if yours.scope.get(name) is not yours.before.get(name):
-                failed.append(f"{name} is a new tensor, no longer the leaf autograd fills")
+    failed = AUTOGRAD_NEEDS[blank.autograd](yours) if blank.autograd else []
     return [Comparison(text, (), (), False, False, math.inf, "autograd") for text in failed]
 
 
@@ -379,41 +380,35 @@ def compare(name: str, yours, expected, limit) -> Comparison:
 
 
 
-def tolerances(number: int, expected: Outputs) -> dict[str, tuple]:
+def tolerances(blank, expected: Outputs) -> dict[str, tuple]:
     """Per output: an elementwise bound on how far a correct blank may be from the answer
     (both rounded, so twice the rounding bound of either), and how it was derived."""
-    scope = expected.before
-    dtype = "float64" if number <= 3 else "float32"
-    if number == 4:  # a cast: float32(x) has one right answer
-        return dict.fromkeys(("x_tensor", "y_tensor"), (0.0, "exact: the float32 of x and y"))
-    if number in (3, 7):
-        return _update_tolerances(number, expected, dtype)
+    limits = {name: (0.0, "exact: the float32 of x and y") for name in blank.outputs
+              if name in ("x_tensor", "y_tensor")}  # a cast has one right answer
+    limits |= _update_tolerances(blank, expected)
+    if set(blank.outputs) <= set(limits):
+        return limits
+    scope, dtype = expected.before, blank.dtype
     x, y, w1, w2 = (as_numpy(scope[n]).astype(np.float64) for n in ("x", "y", "w1", "w2"))
     bounds = step_bounds(x, y, w1, w2, 1.0, dtype)
     text = (f"twice the worst-case rounding of {dtype} (u = 2^-{24 if dtype == 'float32' else 53}"
             ", sums of K products within K·u)")
-    grads = {"w1.grad": (2 * bounds.grad_w1, text), "w2.grad": (2 * bounds.grad_w2, text)}
-    if number == 1:
-        return {"printed loss": (2 * bounds.loss, text)}
-    if number == 2:
-        return {"the gradient of w1": (2 * bounds.grad_w1, text)}
-    if number == 5:
-        return {"y_pred": (2 * bounds.y_pred, text), **grads}
-    return grads
+    rounding = {"printed loss": bounds.loss, "the gradient of w1": bounds.grad_w1,
+                "y_pred": bounds.y_pred, "w1.grad": bounds.grad_w1, "w2.grad": bounds.grad_w2}
+    return limits | {name: (2 * rounding[name], text) for name in blank.outputs
+                     if name in rounding}
 
 
-def _update_tolerances(number: int, expected: Outputs, dtype: str) -> dict[str, tuple]:
-    before, after = expected.before, expected.scope
-    rate = before["learning_rate"]
+def _update_tolerances(blank, expected: Outputs) -> dict[str, tuple]:
+    """For an update, w - lr·grad, with the gradient where blank.steps says it is."""
+    before = expected.before
     limits = {}
-    for name in ("w1", "w2"):
+    for name, gradient in blank.steps:
         old = as_numpy(before[name]).astype(np.float64)
-        if number == 3:
-            grad = as_numpy(after.get("grad_w1") if name == "w1" else before["grad_w2"])
-        else:
-            grad = as_numpy(before[name].grad)
-        limits[name] = (2 * update_bound(old, grad.astype(np.float64), rate, dtype),
-                        f"twice the rounding of w - lr·grad in {dtype} (3 roundings)")
+        step = as_numpy(_output(gradient, expected) if "." in gradient else before[gradient])
+        limits[name] = (2 * update_bound(old, step.astype(np.float64),
+                                         before["learning_rate"], blank.dtype),
+                        f"twice the rounding of w - lr·grad in {blank.dtype} (3 roundings)")
     return limits
 
 
@@ -445,20 +440,20 @@ def _named_mistake(blank, first, context: Context) -> tuple[str | None, str | No
             return None, None
     for mistake in MISTAKES.get(blank.number, ()):
         if mistake.code is None:
-            if mistake.test and mistake.test(outputs_of(blank.number, yours), yours):
+            if mistake.test and mistake.test(outputs_of(blank, yours), yours):
                 return mistake.name, mistake.hint
             continue
         theirs = run_blank(blank, parse(mistake.code), problem, t, context,
                            reference_deadline())
         follow(blank, theirs, reference_deadline())
-        if all(c.ok for c in compare_outputs(blank.number, yours, theirs)):
+        if all(c.ok for c in compare_outputs(blank, yours, theirs)):
             return mistake.name, mistake.hint
     return None, None
 
 
 def _note(blank, tree, answers) -> str | None:
     """For y_pred: which derivative of relu at h = 0 the student's forward implies."""
-    if blank.number != 5:
+    if blank.autograd != "tracked":  # only a y_pred implies a derivative of relu at 0
         return None
     return relu_convention(tree, answers)
 

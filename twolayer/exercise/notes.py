@@ -12,8 +12,9 @@ import numpy as np
 
 from .errors import CodeError
 from .evaluator import Evaluator, clock, parse
-from .points import CHECK_SECONDS, FOLLOWING, Context, state_before
+from .points import CHECK_SECONDS, Context, state_before
 from .runs import ASSIGNMENT
+from .skeleton import BLANKS
 
 CONVENTIONS = {  # the derivative of relu at h == 0 that each forward implies
     "torch.relu(h) or the mask h > 0: none of the gradient": 0.0,
@@ -53,6 +54,6 @@ def _tie_gradient(tree, answers) -> np.ndarray | None:
     scope["w1"] = w1.requires_grad_(True)
     evaluator = Evaluator(scope, [], clock() + CHECK_SECONDS)
     evaluator.run(tree)
-    evaluator.run(parse(FOLLOWING[5]))
+    evaluator.run(parse(BLANKS[4].follow))  # y_pred's: the loss and its backward
     grad = scope["w1"].grad
     return None if grad is None else grad[:, 0].detach().numpy().astype(np.float64)

@@ -8,15 +8,16 @@ process: they are the same for every attempt.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
 from .evaluator import Evaluator, clock, parse
 from .runs import ASSIGNMENT, SMALL, Problem, Program, run_cell
-from .skeleton import BLANKS
+from .skeleton import BLANKS, no_grad
 
 POINTS = ((ASSIGNMENT, 0), (ASSIGNMENT, 100), (SMALL, 0))  # the first iteration, a later
 # one, and a problem whose sizes all differ (a misplaced transpose cannot hide there)
@@ -78,14 +79,13 @@ def answer_weights(cell: int, problem: Problem, t: int) -> tuple:
 
 @dataclass
 class Outputs:
-    """A blank's scope after it ran, the scope before, what it printed, its tree, and the
-    gradients the cell's next lines found (for y_pred)."""
+    """A blank's scope after it ran (and after the cell's next lines, where it has some to
+    follow), the scope before, what it printed, its tree."""
 
     scope: dict
     before: dict
     printed: list
     tree: object
-    grads: dict = field(default_factory=dict)
 
 
 def run_blank(blank, tree, problem: Problem, t: int, context: Context,
@@ -97,25 +97,16 @@ def run_blank(blank, tree, problem: Problem, t: int, context: Context,
     before = dict(scope)
     printed: list = []
     evaluator = Evaluator(scope, printed, deadline)
-    if blank.number == 7:
-        with torch.no_grad():
-            evaluator.run(tree)
-    else:
+    with torch.no_grad() if no_grad(blank) else contextlib.nullcontext():
         evaluator.run(tree)
     return Outputs(scope, before, printed, tree)
 
 
-FOLLOWING = {5: "loss = (y_pred - y_tensor).pow(2).sum()\nloss.backward()"}  # the cell's
-# lines after blank 5 and blank 6's answer: y_pred's gradients are what the cell needs
-
-
 def follow(blank, outputs: Outputs, deadline: float) -> None:
-    """Run what the cell does next with a blank's result, where its values alone cannot
-    tell (y_pred: do the gradients reach w1 and w2?); the gradients found."""
-    if blank.number not in FOLLOWING:
-        return
-    Evaluator(outputs.scope, [], deadline).run(parse(FOLLOWING[blank.number]))
-    outputs.grads = {f"{name}.grad": grad(outputs.scope.get(name)) for name in ("w1", "w2")}
+    """Run what the cell does next with a blank's result (blank.follow), where its values
+    alone cannot tell (y_pred: do the gradients reach w1 and w2?)."""
+    if blank.follow:
+        Evaluator(outputs.scope, [], deadline).run(parse(blank.follow))
 
 
 

@@ -26,8 +26,17 @@ class Segment:
 
 @dataclass(frozen=True)
 class Blank:
-    """One `# TODO`: what it asks for, the assignment's own answer, and the names the code
-    after it needs (its outputs)."""
+    """One `# TODO`: what it asks for, the assignment's own answer, and what a check needs to
+    know of it.
+
+    outputs: what it produces, by the names the checks compare (the values the cell's next
+    lines depend on); own: the names of the cell it is there to change (any other must be
+    left as the answer leaves it; "the gradient of w1" is whatever name the blank gives it);
+    follow: the cell's next lines, run after it where its values alone cannot tell (y_pred:
+    do the gradients reach w1 and w2?); steps: for an update, where each weight's gradient
+    is; autograd: what autograd needs of its result ("untracked" data, a "tracked" y_pred,
+    the same "leaves" w1 and w2).
+    """
 
     number: int
     cell: int  # 1: method 1 (numpy), 2: method 2 (autograd)
@@ -36,31 +45,52 @@ class Blank:
     answer: str  # the assignment's own completed lines
     indent: str  # the blank's indentation in the cell
     end: str  # the cell's first code line after the blank (where a file's blank ends)
+    outputs: tuple[str, ...] = ()
+    own: tuple[str, ...] = ()
+    follow: str = ""
+    steps: tuple[tuple[str, str], ...] = ()
+    autograd: str = ""
 
+    @property
+    def dtype(self) -> str:
+        """The precision its cell computes in: method 1 float64, method 2 float32."""
+        return "float64" if self.cell == 1 else "float32"
+
+
+UPDATES = ("w1", "w2")
+GRADIENTS = ("w1.grad", "w2.grad")
 
 BLANKS = (
     Blank(1, 1, "Compute the squared loss and print it as print(t, loss).",
           "## 1. 计算并打印平方损失",
           "y_loss=((y_pred-y)**2).sum()\nprint(t,y_loss)", "    ",
-          "grad_y_pred = 2.0 * (y_pred - y)"),
+          "grad_y_pred = 2.0 * (y_pred - y)", outputs=("printed loss",)),
     Blank(2, 1, "Compute the gradient of w1 (one or more lines; e.g. grad_h_relu, grad_h, "
           "grad_w1).", "# 计算 w1 的梯度",
-          "grad_w1=x.T@((grad_y_pred@w2.T)*(h>0))", "    ", ""),
+          "grad_w1=x.T@((grad_y_pred@w2.T)*(h>0))", "    ", "",
+          outputs=("the gradient of w1",), own=("the gradient of w1",)),
     Blank(3, 1, "Update the weights w1 and w2.", "## 3.更新权重 w1 和 w2",
-          "w1-=grad_w1*learning_rate\nw2-=grad_w2*learning_rate", "    ", ""),
+          "w1-=grad_w1*learning_rate\nw2-=grad_w2*learning_rate", "    ", "",
+          outputs=UPDATES, own=UPDATES, steps=(("w1", "grad_w1"), ("w2", "grad_w2"))),
     Blank(4, 2, "Build x_tensor and y_tensor from x and y.",
           "## 1. 使用上一题中x, y的数值构建x_tensor, y_tensor",
           "x_tensor=torch.tensor(x,device=device,dtype=dtype)\n"
           "y_tensor=torch.tensor(y,device=device,dtype=dtype)", "",
-          "w1 = torch.randn(D_in, H, device=device, dtype=dtype, requires_grad=True)"),
+          "w1 = torch.randn(D_in, H, device=device, dtype=dtype, requires_grad=True)",
+          outputs=("x_tensor", "y_tensor"), own=("x_tensor", "y_tensor"),
+          autograd="untracked"),
     Blank(5, 2, "Compute y_pred.", "## 2. 补充y_pred的计算",
           "y_pred=torch.maximum((x_tensor@w1),torch.zeros(N,H,device=device,dtype=dtype))@w2",
-          "    ", "loss = (y_pred - y_tensor).pow(2).sum()"),
+          "    ", "loss = (y_pred - y_tensor).pow(2).sum()",
+          outputs=("y_pred", *GRADIENTS), own=("y_pred",),
+          follow="loss = (y_pred - y_tensor).pow(2).sum()\nloss.backward()",
+          autograd="tracked"),
     Blank(6, 2, "Call autograd's backward.", "## 3.补充自动求导backward", "loss.backward()",
-          "    ", "with torch.no_grad():"),
+          "    ", "with torch.no_grad():", outputs=GRADIENTS, own=GRADIENTS),
     Blank(7, 2, "Update w1 and w2 inside torch.no_grad().", "## 4.补充参数更新的代码",
           "w1.sub_(w1.grad,alpha=learning_rate)\nw2.sub_(w2.grad,alpha=learning_rate)",
-          "        ", "w1.grad.zero_()"),
+          "        ", "w1.grad.zero_()", outputs=UPDATES, own=UPDATES,
+          steps=(("w1", "w1.grad"), ("w2", "w2.grad")), autograd="leaves"),
 )
 
 CELL_1 = (
@@ -173,3 +203,9 @@ def code_lines(text: str) -> str:
     kept = [line for line in text.split("\n") if line.strip() and
             not line.strip().startswith("#") and line.strip() != NO_GRAD]
     return textwrap.dedent("\n".join(kept))
+
+
+def no_grad(blank: Blank) -> bool:
+    """Whether the cell runs the blank inside `with torch.no_grad():`."""
+    return any(s.kind == "blank" and s.blank == blank.number and s.no_grad
+               for s in CELLS[blank.cell])

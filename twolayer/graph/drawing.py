@@ -197,7 +197,3 @@ def autograd_drawing(graph, values: dict[str, list[str]] | None = None,
     drawn_edges = [DrawEdge(src, dst, color="#7b5ea7") for src, dst in graph.edges]
     return drawn_nodes, drawn_edges
 
-
-def autograd_dot(graph, values=None, highlight=None) -> str:
-    """Autograd's own graph as DOT, with PyTorch's node names."""
-    return dot_text("autograd", *autograd_drawing(graph, values, highlight))

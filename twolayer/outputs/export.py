@@ -8,7 +8,7 @@ from dataclasses import asdict
 
 import numpy as np
 
-from ..config import Config
+from ..config import FIELD_NAMES, KIND_FIELDS, KINDS, SPECS, Config
 
 
 def losses_csv(*runs) -> str:
@@ -32,29 +32,14 @@ def config_json(config: Config) -> str:
 def run_tag(config: Config, variant=None) -> str:
     """A file-name tag with every field that changes a run, so that downloads of
     different runs never share a name: seed0_n64_din1000_h100_dout10_lr1e-06_it500_float64_sum.
+    Each field's part is declared with the field (config.Spec.tag); a data kind's own fields
+    come after its name, for the kinds that have them.
     variant: a lock-step Options, whose dtypes, ReLU convention and bug are added."""
-    parts = [f"seed{config.seed}", f"n{config.n}", f"din{config.d_in}", f"h{config.hidden}",
-             f"dout{config.d_out}", f"lr{config.learning_rate:g}", f"it{config.iterations}",
-             config.dtype, config.loss]
-    if config.device != "cpu":
-        parts.append(config.device)
-    parts += _data_tag(config)
+    names = [n for n in FIELD_NAMES if n not in KIND_FIELDS] + list(KINDS[config.data].fields)
+    parts = [SPECS[n].tag(getattr(config, n), config) for n in names if SPECS[n].tag]
     if variant is not None:
         parts += [f"{variant.dtype_numpy}-{variant.dtype_torch}", variant.relu, variant.bug]
-    return "_".join(parts)
-
-
-def _data_tag(config: Config) -> list[str]:
-    """The data's own fields, for the kinds that have them."""
-    if config.data == "noise":
-        return []
-    tag = [config.data, f"sigma{config.noise:g}", f"val{config.validation:g}"]
-    if config.data == "teacher":
-        tag.append(f"th{config.teacher_hidden or config.hidden}")
-    if config.data == "csv":
-        tag = ["csv", config.csv[:8], f"val{config.validation:g}",
-               "std" if config.standardize else "raw"]
-    return tag
+    return "_".join(part for part in parts if part)
 
 
 def records_csv(result) -> str:

@@ -1,6 +1,6 @@
 """The sidebar's data section: which data, and that kind's own settings.
 
-Choosing a kind starts it from its own sizes and step (twolayer.data.PRESETS). A CSV
+Choosing a kind starts it from its own sizes and step (twolayer.config.KINDS). A CSV
 file's bytes stay in the visitor's session, in memory, and are registered by their
 digest: the configuration, the cache and a shared link carry the digest, never the
 file.
@@ -10,47 +10,30 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ..config import Config, fit_to_data
-from ..data import KIND_LABELS, csv_learning_rate, preset, with_csv
+from ..config import KINDS, SPECS, Config, fit_to_data
+from ..data import csv_learning_rate, preset, with_csv
 from ..data.table import MIN_ROWS, digest, parse, register, sample_csv
-
-NOTES = {
-    "noise": "x and y are independent random numbers: the network can only memorize them.",
-    "teacher": "y is a fixed random ReLU network of x (its own seed), plus noise of σ; "
-               "validation rows come from the same network.",
-    "sine": "x = [t, 1] with t uniform on [−π, π] (the 1 is the bias), y = sin t + noise of σ. "
-            "D_in = 2 and D_out = 1 are fixed by the data.",
-    "csv": "Your file, from the sidebar: the inputs (plus a constant 1, the bias) and the "
-           "targets you choose. N, D_in and D_out come from the file; it stays in this "
-           "session's memory and is never written to disk.",
-}
 
 
 def data_panel(config: Config, on_change) -> None:
     """The kind, then the kind's own settings; on_change(name) stores a widget's value."""
     st.session_state["w_data"] = config.data
-    st.selectbox("data", tuple(KIND_LABELS), format_func=KIND_LABELS.get, key="w_data",
-                 on_change=_kind_chosen, help="What the network is fitted to.")
-    st.caption(NOTES[config.data])
-    if config.data in ("teacher", "sine"):
-        _number("noise", config.noise, "noise σ", on_change, step=0.05,
-                help_text="Standard deviation of the Gaussian noise on y: the loss cannot "
-                          "fall below σ² per output on new rows.")
-    if config.data == "teacher":
-        _number("teacher_hidden", config.teacher_hidden, "teacher's H", on_change, step=1,
-                help_text="Hidden units of the teacher network; 0 for the student's own H.")
+    st.selectbox(SPECS["data"].label, tuple(KINDS), format_func=lambda k: KINDS[k].label,
+                 key="w_data", on_change=_kind_chosen, help=SPECS["data"].help)
+    kind = KINDS[config.data]
+    st.caption(kind.note)
     if config.data == "csv":
         _csv_controls(config, on_change)
-    if config.data != "noise":
-        _number("validation", config.validation, "validation share", on_change, step=0.05,
-                help_text="Held out from training, to see what the network learned: "
-                          "extra rows for generated data, a share of a CSV's rows.")
+    for name in kind.fields:
+        if SPECS[name].step is not None:  # a number of its own (the CSV's are its columns)
+            _number(name, getattr(config, name), on_change)
 
 
-def _number(name, value, label, on_change, step, help_text) -> None:
+def _number(name: str, value, on_change) -> None:
+    spec = SPECS[name]
     st.session_state[f"w_{name}"] = value
-    st.number_input(label, step=step, key=f"w_{name}", help=help_text, on_change=on_change,
-                    args=(name,))
+    st.number_input(spec.label, step=spec.step, key=f"w_{name}", help=spec.help,
+                    on_change=on_change, args=(name,))
 
 
 def _kind_chosen() -> None:

@@ -19,33 +19,23 @@ from dataclasses import dataclass
 import streamlit as st
 
 from ..config import (
-    DTYPES,
-    LOSSES,
+    KINDS,
+    SPECS,
     Config,
     check_field,
+    choices,
     config_from_strings,
     field_text,
     parse_field,
+    url_fields,
     validate,
 )
-from ..data import KIND_LABELS, PRESETS, preset
+from ..data import preset
 from ..serving.budget import check_compute
 from . import compute, data_panel
 from . import options as page_options
 from .options import Option
 
-# The fields a page's URL carries, under the CLI's names: these always, and the data's
-# own (DATA_URL_FIELDS) for its kind.
-URL_FIELDS = ("seed", "n", "d_in", "hidden", "d_out", "learning_rate", "iterations", "dtype",
-              "loss", "data")
-DATA_URL_FIELDS = {
-    "noise": (),
-    "teacher": ("noise", "teacher_hidden", "validation"),
-    "sine": ("noise", "validation"),
-    "csv": ("csv", "inputs", "targets", "standardize", "validation"),
-}
-READ_FROM_URL = URL_FIELDS + ("noise", "teacher_hidden", "validation", "csv", "inputs",
-                              "targets", "standardize")
 
 @dataclass(frozen=True)
 class Page:
@@ -75,19 +65,6 @@ def navigation():
     pages = [st.Page(p.file, title=f"{p.label} · twolayer", icon=p.icon, url_path=p.url,
                      default=k == 0) for k, p in enumerate(PAGES)]
     return st.navigation(pages, position="hidden")
-
-
-LABELS = {
-    "seed": ("seed", "Seeds the data x, y and the initial weights w1, w2."),
-    "n": ("N — examples", "Rows of x and y."),
-    "d_in": ("D_in — input size", "Columns of x; rows of w1."),
-    "hidden": ("H — hidden units", "Columns of w1; rows of w2."),
-    "d_out": ("D_out — output size", "Columns of y and w2."),
-    "learning_rate": ("learning rate η", "Step of gradient descent, e.g. 1e-6 (the assignment's)."),
-    "iterations": ("iterations", "Gradient descent steps (the assignment: 500)."),
-    "dtype": ("dtype", "float64 agrees to ~1e-12 between methods; float32 drifts."),
-    "loss": ("loss", "sum: Σ (y_pred − y)², the assignment's. mean: divided by N·D_out."),
-}
 
 
 def page(options: tuple[Option, ...] = (), runs: float = 1.0,
@@ -131,11 +108,11 @@ def page(options: tuple[Option, ...] = (), runs: float = 1.0,
 def _current_config() -> Config:
     """The session's Config; on a session's first run, the one its URL describes."""
     if "config" not in st.session_state:
-        params = {name: st.query_params[name] for name in READ_FROM_URL
-                  if name in st.query_params}
+        readable = [name for name, spec in SPECS.items() if spec.url]
+        params = {name: st.query_params[name] for name in readable if name in st.query_params}
         kind = params.get("data", "noise")  # fields a link leaves out: its kind's own
-        start = preset(Config(), kind) if kind in PRESETS else Config()
-        config, warnings = config_from_strings(params, READ_FROM_URL, compute.memory_budget(),
+        start = preset(Config(), kind) if kind in KINDS else Config()
+        config, warnings = config_from_strings(params, readable, compute.memory_budget(),
                                                start)
         st.session_state["config"] = config
         st.session_state["url_warnings"] = warnings
@@ -143,8 +120,7 @@ def _current_config() -> Config:
 
 
 def _url_values(config: Config) -> dict[str, str]:
-    names = URL_FIELDS + DATA_URL_FIELDS[config.data]
-    return {name: field_text(name, getattr(config, name)) for name in names}
+    return {name: field_text(name, getattr(config, name)) for name in url_fields(config.data)}
 
 
 def _write_url(config: Config, option_values: dict) -> None:
@@ -177,21 +153,18 @@ def _sidebar(config: Config) -> None:
         if config.data == "csv" or st.session_state.get("csv_requested"):
             data_panel.csv_upload()
         for name in ("seed", "n", "d_in", "hidden", "d_out", "iterations"):
-            if name not in FIXED_BY_DATA.get(config.data, ()):
+            if name not in KINDS[config.data].fixed:  # the data's own sizes show as text
                 _number(name, getattr(config, name))
         _seed_state("learning_rate", field_text("learning_rate", config.learning_rate))
-        label, help_text = LABELS["learning_rate"]
-        st.text_input(label, key="w_learning_rate", help=help_text,
+        spec = SPECS["learning_rate"]
+        st.text_input(spec.label, key="w_learning_rate", help=spec.help,
                       on_change=_on_change, args=("learning_rate",))
-        _choice("dtype", config.dtype, DTYPES)
-        _choice("loss", config.loss, LOSSES)
+        _choice("dtype", config.dtype)
+        _choice("loss", config.loss)
         _loss_switch_note(config)
         st.button("Reset to the assignment", on_click=_reset, width="stretch",
                   help="N=64, D_in=1000, H=100, D_out=10, η=1e-6, 500 iterations, "
                        "float64, summed loss, seed 0.")
-
-
-FIXED_BY_DATA = {"sine": ("d_in", "d_out"), "csv": ("n", "d_in", "d_out")}  # shown as text
 
 
 def headline(config: Config) -> str:
@@ -199,7 +172,7 @@ def headline(config: Config) -> str:
     return "  \n".join((
         f"N={config.n}, D_in={config.d_in}, H={config.hidden}, D_out={config.d_out}",
         f"η={config.learning_rate:g}, {config.iterations:,} iterations, seed {config.seed}",
-        f"{config.dtype}, {config.loss} loss, {KIND_LABELS[config.data]}",
+        f"{config.dtype}, {config.loss} loss, {KINDS[config.data].label}",
     ))
 
 
@@ -225,15 +198,15 @@ def _number(name: str, value: int) -> None:
     # No min_value/max_value: the browser would keep an out-of-range entry to itself, red
     # and silent; the callback checks the range and says why a value was refused.
     _seed_state(name, value)
-    label, help_text = LABELS[name]
-    st.number_input(label, step=1, key=f"w_{name}", help=help_text, on_change=_on_change,
-                    args=(name,))
+    spec = SPECS[name]
+    st.number_input(spec.label, step=1, key=f"w_{name}", help=spec.help,
+                    on_change=_on_change, args=(name,))
 
 
-def _choice(name: str, value: str, options: tuple[str, ...]) -> None:
+def _choice(name: str, value: str) -> None:
     _seed_state(name, value)
-    label, help_text = LABELS[name]
-    st.radio(label, options, key=f"w_{name}", help=help_text, horizontal=True,
+    spec = SPECS[name]
+    st.radio(spec.label, choices(name), key=f"w_{name}", help=spec.help, horizontal=True,
              on_change=_on_change, args=(name,))
 
 
