@@ -39,6 +39,17 @@ ATTACKS = {  # name: {blank: lines}, each written into the assignment's answers 
     "object arrays of huge integers": {1: "z = np.where(True, (N - 1,), None) ** 8\n" +
                                           "z = z ** 8\n" * 6},
     "the heaviest lines in every blank": dict.fromkeys(range(1, 8), HEAVY),
+    "a graph through views that grows every iteration": {
+        4: BLANKS[3].answer + "\nc = torch.zeros(500, 512, dtype=torch.float64, "
+                              "requires_grad=True)",
+        5: BLANKS[4].answer + "\n" + "c = c.T.abs().abs().abs().abs()\n" * 3},
+    "batched products with gradients": {
+        5: BLANKS[4].answer + "\np = torch.zeros(256, 1, 1, 1000, dtype=torch.float64, "
+                              "requires_grad=True)\nr = torch.zeros(1, 256, 1000, 1, "
+                              "dtype=torch.float64, requires_grad=True)\nz = p @ r"},
+    "integer products in y_pred, run again by its note": {
+        5: BLANKS[4].answer + "\na = (x_tensor.reshape(256, 250) > 0) * 1\n" +
+        "z = a.T @ a @ a.T @ a\n" * 6},
     "a graph that grows every iteration": {
         4: BLANKS[3].answer + "\nx_tensor.requires_grad_(True)\nchain = x_tensor.sum() * 0",
         6: "loss.backward()\nchain = chain + x_tensor.sum()\nchain.backward(retain_graph=True)"},
@@ -72,6 +83,13 @@ def assert_within_bounds(result: dict) -> None:
         assert report["cpu"] <= CPU_BOUND, report
 
 
+NOTEBOOKS = {  # name: bytes that are not a notebook, each costly to find out the naive way
+    "unterminated escapes": b'{"cells": ["' + b'\\"' * 32_000,
+    "unterminated escapes, 5 MB": b'{"cells": ["' + b'\\"' * (2_500_000),
+    "nested deep": b"[" * 2_000_000 + b"]" * 2_000_000,
+}
+
+
 @pytest.mark.slow
 def test_every_attack_is_graded_within_the_bounds_and_none_is_correct(tmp_path):
     paths = {}
@@ -79,12 +97,18 @@ def test_every_attack_is_graded_within_the_bounds_and_none_is_correct(tmp_path):
         path = tmp_path / (name.replace(" ", "_").replace(",", "") + ".py")
         path.write_text(as_file(blanks), encoding="utf-8")
         paths[str(path)] = blanks
+    notebooks = []
+    for name, raw in NOTEBOOKS.items():
+        notebooks.append(str(tmp_path / (name.replace(" ", "_").replace(",", "") + ".ipynb")))
+        pathlib.Path(notebooks[-1]).write_bytes(raw)
     folder = tmp_path / "work"
     folder.mkdir()
-    result = run_child({"files": list(paths), "attempts": 0, "mutations": 0, "seed": 0,
-                        "folder": str(folder)}, timeout=30 * len(paths))
+    result = run_child({"files": list(paths) + notebooks, "attempts": 0, "mutations": 0,
+                        "seed": 0, "folder": str(folder)}, timeout=30 * len(paths))
     assert_within_bounds(result)
-    for report in result["reports"]:
+    for report in result["reports"][len(paths):]:
+        assert not report["graded"] and "not a Jupyter notebook" in report["error"], report
+    for report in result["reports"][:len(paths)]:
         attacked = paths[report["path"]]
         assert report["graded"] and len(report["statuses"]) == 7, report
         statuses = [report["statuses"][n - 1] for n in attacked if attacked[n] != BLANKS[

@@ -366,3 +366,93 @@ def test_run_cell_names_the_blank_or_the_line_after_it():
     run = run_cell(2, Program.of(ANSWERS | {5: "pred = torch.relu(x_tensor @ w1) @ w2"}),
                    SMALL, 1)
     assert run.blank is None and run.after == 5 and "'y_pred' is not defined" in run.error
+
+
+# --- What a second round of attacks found (each a kind: the bound it got around) ----------
+
+ROUND_TWO = [  # (blank, lines, a piece of the message): refused or wrong, never correct
+    (5, "p = torch.zeros(256, 1, 1, 1000, dtype=torch.float64, requires_grad=True)\n"
+        "r = torch.zeros(1, 256, 1000, 1, dtype=torch.float64, requires_grad=True)\n"
+        "z = p @ r\n" + BLANKS[4].answer, "takes matrices and vectors here"),
+    (2, "a = np.heaviside(h > 0, h > 0)\n" + BLANKS[1].answer, "float16 is not allowed"),
+    (1, "print(t, y.dtype)", "printed loss is"),
+    (1, "print(t, y_pred)", "printed loss has shape (64, 10)"),
+    (2, "w1 = x.T @ ((grad_y_pred @ w2.T) * (h > 0))", "changes w1"),
+    (7, BLANKS[6].answer + "\nw1.requires_grad_(False)", "w1 no longer requires a gradient"),
+    (1, "print(t, ((y_pred - y) ** 2).sum() * (t <= 100))", "computes with t"),
+    (3, "w1 -= grad_w1 * learning_rate * (t <= 100)\nw2 -= grad_w2 * learning_rate",
+     "computes with t"),
+    (2, "grad_w1 = torch.tensor(x.T @ ((grad_y_pred @ w2.T) * (h > 0)))",
+     "is a torch tensor, expected a numpy array"),
+    (4, "x_tensor = x.astype(np.float32)\ny_tensor = y.astype(np.float32)",
+     "is a numpy array or number, expected a torch tensor"),
+    (3, "w1 -= torch.tensor(grad_w1 * learning_rate)\nw2 -= grad_w2 * learning_rate",
+     "mixes a numpy array and a torch tensor"),
+]
+
+
+@pytest.mark.parametrize(("number", "text", "message"), ROUND_TWO)
+def test_the_second_round_of_attacks_is_refused_or_wrong(number, text, message):
+    result = check(number, text)
+    assert result.status in ("wrong", "rejected") and not result.internal, result.message
+    assert message in result.message
+
+
+def test_a_debug_print_before_the_loss_does_not_hide_it():
+    result = check(1, "print(t, h)\nloss = ((y_pred - y) ** 2).sum()\nprint(t, loss)")
+    assert result.status == "correct", result.message
+
+
+def test_a_view_keeps_the_graph_below_it_counted():
+    """.T, and an in-place change of a view, make graph nodes the evaluator did not tag:
+    what they cost is what lies below them."""
+    import torch
+
+    from twolayer.exercise import costs
+
+    scope = {"c": torch.ones(500, 512, dtype=torch.float64, requires_grad=True)}
+    evaluator = Evaluator(scope, [])
+    evaluator.run(parse("c = c.abs().abs()"))
+    below = costs.graph_of(scope["c"])
+    evaluator.run(parse("d = c.T"))
+    assert costs.graph_of(scope["d"]) == below and below.bytes >= 2 * 500 * 512 * 8
+    grow = parse("c = c.T.abs().abs()")
+    with pytest.raises(CodeError, match="would hold|autograd's graph"):
+        for _ in range(60):
+            evaluator.run(grow)
+
+
+def test_a_blank_that_breaks_the_cells_own_lines_is_wrong_not_a_crash():
+    """Blank 4 rebinds dtype, which the cell's w1 = torch.randn(..., dtype=dtype) uses."""
+    results = check_attempt(ANSWERS | {4: BLANKS[3].answer + "\ndtype = 1"})
+    assert results[3].status == "wrong" and "changes dtype" in results[3].message
+    assert not any(r.internal for r in results)
+    runs = whole_run(Program.of(ANSWERS | {4: BLANKS[3].answer + "\ndtype = 1"}),
+                     iterations=2)
+    assert "torch.randn" in runs[2].error and verdict(2, runs[2]).status == "fails"
+
+
+def test_a_run_gated_on_t_does_not_train(tmp_path):
+    lazy = Program.of(ANSWERS | {1: "print(t, ((y_pred - y) ** 2).sum() * (t <= 100))"})
+    found = verdict(1, whole_run(lazy)[1])
+    assert found.status == "does not train" and "at t = 101" in found.message
+
+
+@pytest.mark.slow  # two whole files in a child process
+def test_an_undecodable_file_name_costs_no_other_file_its_grade(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    folder = os.fsencode(tmp_path)
+    odd, good = folder + b"/name_\xff.py", folder + b"/good.py"
+    for path in (odd, good):
+        with open(path, "wb") as handle:
+            handle.write(FIXTURE_TEXT.encode())
+    done = subprocess.run([sys.executable, "-m", "twolayer", "grade", odd, good],
+                          capture_output=True, env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+                          check=False)
+    lines = done.stdout.decode().splitlines()
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert lines[0].endswith("name_\ufffd.py: 7/7  ✓ ✓ ✓ ✓ ✓ ✓ ✓")
+    assert lines[1].endswith("good.py: 7/7  ✓ ✓ ✓ ✓ ✓ ✓ ✓")

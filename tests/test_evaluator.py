@@ -260,8 +260,9 @@ def _run_one(text: str, blank: int) -> None:
     assert evaluator.steps <= ev.MAX_STEPS
     assert len(evaluator.output) <= ev.MAX_PRINTS
     assert evaluator.total <= ev.MAX_SCOPE_BYTES
-    printed = [v for line in evaluator.output for v in line if not isinstance(v, str)]
-    for value in [*scope.values(), *printed]:  # a print keeps a str: what it described
+    printed = [v for line in evaluator.output for v in line
+               if not isinstance(v, str | ev.Printed)]
+    for value in [*scope.values(), *printed]:  # a print keeps what it described, not it
         values.known(value, evaluator.limit)  # every value kept is of a known kind
         if values.is_array(value):
             assert math.prod(value.shape) <= evaluator.limit

@@ -321,6 +321,7 @@ def cmd_grade(args) -> int:
     threads.limit(1)  # one thread does all the work, so the CPU bounds count all of it
     grades, problems = [], []
     for grade in grade_each(args.files):
+        grade.path = _shown(grade.path)
         if not grade.graded:
             problems.append(grade.not_graded())
             print(f"twolayer: {problems[-1]}", file=sys.stderr, flush=True)
@@ -331,6 +332,12 @@ def cmd_grade(args) -> int:
     if args.json:
         _print_json({"files": grades, "not_graded": problems})
     return EXIT_NOT_GRADED if problems else 0
+
+
+def _shown(path: str) -> str:
+    """A path as it can be printed: a name's undecodable bytes (kept by Python as lone
+    surrogates) shown as �, so that one odd name never stops the batch's output."""
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def _print_grade(grade) -> None:

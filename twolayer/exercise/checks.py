@@ -29,7 +29,7 @@ import numpy as np
 
 from ..checking.rounding import step_bounds, update_bound
 from ..tasks import finish
-from .evaluator import CodeError, clock, parse
+from .evaluator import CodeError, Printed, clock, parse
 from .mistakes import MISTAKES
 from .notes import relu_convention
 from .points import (
@@ -49,8 +49,8 @@ from .skeleton import BLANKS, CELLS
 from .values import is_tensor
 
 SHOWN = 3  # wrong entries listed
-ATTEMPT_SECONDS = 6.0  # all seven blanks and their run together, in CPU seconds: with the
-# whole run's 3.5 s (runs.RUN_SECONDS), one file costs at most 10 s
+ATTEMPT_SECONDS = 5.5  # all seven blanks and their run together, in CPU seconds: with the
+# whole run's 3 s (runs.RUN_SECONDS) and the answers' own runs, one file costs at most 10 s
 TOGETHER = 2  # iterations the blanks run together: enough for names to meet
 
 @dataclass(frozen=True)
@@ -145,18 +145,33 @@ def _has_code(text: str) -> bool:
 
 
 def _judge(blank, tree, context: Context) -> BlankResult:
-    checked = [_check_point(blank, tree, problem, t, context) for problem, t in POINTS]
-    points = [point for point, _ in checked]
+    first = _check_point(blank, tree, *POINTS[0], context)  # kept: the mistakes compare it
+    points = [first[0]] + [_check_point(blank, tree, problem, t, context)[0]
+                           for problem, t in POINTS[1:]]  # scopes dropped as they are done
+    if all(p.ok for p in points) and _computes_with_t(tree):  # right where it was looked at
+        return BlankResult(blank.number, "wrong", f"Blank {blank.number} computes with t, "
+                           "the iteration's number: a blank's result may not depend on which "
+                           "iteration it is (t belongs in print(t, loss) only).", points)
     if all(p.ok for p in points):
         return BlankResult(blank.number, "correct", "Correct at every point checked.", points,
-                           note=_note(blank, tree, context.answers))
+                           note=_note(blank, tree, context))
     message = _first_problem(points)
     if any(c.tolerance == "unchanged" for p in points for c in p.comparisons):
         return BlankResult(blank.number, "wrong", message, points)  # that, before any value
-    mistake, hint = _named_mistake(blank, checked[0], context)
+    mistake, hint = _named_mistake(blank, first, context)
     if mistake:
         message = f"{mistake}: {hint}"
     return BlankResult(blank.number, "wrong", message, points, mistake)
+
+
+def _computes_with_t(tree) -> bool:
+    """Whether the lines read t anywhere but as an argument of print() itself."""
+    printed = {id(arg) for node in ast.walk(tree) if isinstance(node, ast.Call)
+               and isinstance(node.func, ast.Name) and node.func.id == "print"
+               for arg in node.args}
+    return any(isinstance(node, ast.Name) and node.id == "t" and
+               isinstance(node.ctx, ast.Load) and id(node) not in printed
+               for node in ast.walk(tree))
 
 
 def _check_point(blank, tree, problem: Problem, t: int, context: Context):
@@ -305,11 +320,17 @@ def _output(name: str, outputs: Outputs):
 
 
 def _printed_loss(printed: list, t) -> object:
-    """The loss of print(t, loss): the second value of a print whose first is t."""
-    for item in printed:
-        if len(item) == 2 and isinstance(item[0], int) and isinstance(t, int) and item[0] == t:
-            return item[1]
-    return None
+    """The loss of print(t, loss): the second value of a print whose first is t, a number
+    if one is (a print of something else on the way does not hide it)."""
+    found = [item[1] for item in printed if len(item) == 2 and isinstance(item[0], int)
+             and isinstance(t, int) and item[0] == t]
+    numbers = [value for value in found if _is_number_like(value)]
+    return (numbers or found or [None])[0]
+
+
+def _is_number_like(value) -> bool:
+    return isinstance(value, int | float | np.number | np.bool_) or \
+        (hasattr(value, "shape") and tuple(value.shape) in ((), (1,), (1, 1)))
 
 
 def _gradient_name(outputs: Outputs) -> str:
@@ -319,11 +340,12 @@ def _gradient_name(outputs: Outputs) -> str:
                 for t in node.targets if isinstance(t, ast.Name)]
     if "grad_w1" in assigned:
         return "grad_w1"
+    new = [name for name in assigned if name not in outputs.before]  # never w1 itself
     shape = np.shape(outputs.scope["w1"])
-    for name in reversed(assigned):
+    for name in reversed(new):
         if np.shape(outputs.scope.get(name)) == shape:
             return name
-    return assigned[-1] if assigned else "grad_w1"
+    return new[-1] if new else "grad_w1"
 
 
 
@@ -347,7 +369,10 @@ AUTOGRAD_NEEDS = {  # blank.autograd: what must hold of the result, and what it 
         if y_pred is not None and not getattr(y_pred, "requires_grad", False)],
     "leaves": lambda outputs: [
         f"{name} is a new tensor, no longer the leaf autograd fills" for name in ("w1", "w2")
-        if outputs.scope.get(name) is not outputs.before.get(name)],
+        if outputs.scope.get(name) is not outputs.before.get(name)] + [
+        f"{name} no longer requires a gradient (requires_grad is False): autograd stops "
+        f"filling {name}.grad" for name in ("w1", "w2")
+        if not getattr(outputs.scope.get(name), "requires_grad", True)],
 }
 
 
@@ -365,6 +390,13 @@ def compare(name: str, yours, expected, limit) -> Comparison:
     if yours is None:
         return Comparison(name, ("missing",), np.shape(as_numpy(expected)), False, False,
                           math.inf, description)
+    if isinstance(yours, Printed):  # an array printed: only its shape was kept
+        return Comparison(name, yours.shape, np.shape(as_numpy(expected)), False, False,
+                          math.inf, description)
+    kind, expected_kind = _kind(yours), _kind(expected)
+    if kind != expected_kind:  # a tensor in method 1, a dtype printed as the loss, ...
+        return Comparison(name, (kind,), (expected_kind,), False, False, math.inf,
+                          description)
     a, b = as_numpy(yours), as_numpy(expected)
     if a.shape != b.shape:
         return Comparison(name, a.shape, b.shape, False, False, math.inf, description)
@@ -378,6 +410,15 @@ def compare(name: str, yours, expected, limit) -> Comparison:
     return Comparison(name, a.shape, b.shape, bool(np.array_equal(a, b)), not bad.any(),
                       float(diff.max()) if diff.size else 0.0, description, wrong[:SHOWN])
 
+
+
+def _kind(value) -> str:
+    """A compared value's kind, as a message names it."""
+    if is_tensor(value):
+        return "a torch tensor"
+    if isinstance(value, np.ndarray | int | float | np.number | np.bool_):
+        return "a numpy array or number"
+    return f"{value}" if isinstance(value, str) else f"a {type(value).__name__}"
 
 
 def tolerances(blank, expected: Outputs) -> dict[str, tuple]:
@@ -419,6 +460,10 @@ def _first_problem(points: list[PointResult]) -> str:
         for c in point.comparisons:
             if c.tolerance in ("autograd", "unchanged"):
                 return f"At {point.label}: {c.name}."
+            if c.shape != c.expected_shape and c.shape and isinstance(c.shape[0], str) and \
+                    c.shape != ("missing",):
+                return f"At {point.label}: {c.name} is {c.shape[0]}, expected " \
+                       f"{c.expected_shape[0]}."
             if c.shape != c.expected_shape:
                 shape = "missing" if c.shape == ("missing",) else str(c.shape)
                 return f"At {point.label}: {c.name} has shape {shape}, expected " \
@@ -451,11 +496,12 @@ def _named_mistake(blank, first, context: Context) -> tuple[str | None, str | No
     return None, None
 
 
-def _note(blank, tree, answers) -> str | None:
-    """For y_pred: which derivative of relu at h = 0 the student's forward implies."""
+def _note(blank, tree, context: Context) -> str | None:
+    """For y_pred: which derivative of relu at h = 0 the student's forward implies (their
+    lines run again, within the attempt's time)."""
     if blank.autograd != "tracked":  # only a y_pred implies a derivative of relu at 0
         return None
-    return relu_convention(tree, answers)
+    return relu_convention(tree, context.answers, context.point_deadline())
 
 
 # --- The blanks together -----------------------------------------------------------------
@@ -474,8 +520,10 @@ def together(attempt: dict[int, str], results: list[BlankResult], context: Conte
             continue
         cell_blanks = [b.number for b in BLANKS if b.cell == cell]
         culprit = run.blank or run.after
-        if run.blank is None and any(by_number[n].status != "correct" for n in cell_blanks):
-            continue  # the cell's own line failed after a blank already known to be wrong
+        known = [n for n in cell_blanks if by_number[n].status != "correct" and
+                 (run.blank is None or n < run.blank)]
+        if known:
+            continue  # it broke after a blank already known to be wrong: that one's doing
         result = by_number.get(culprit)
         if result is not None and result.status == "correct":
             result.status = "wrong"

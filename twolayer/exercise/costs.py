@@ -74,6 +74,9 @@ def matmul(a: tuple, b: tuple, node) -> Cost:
     """a @ b (numpy's dot rule, which bounds matmul's too): shape and multiply-adds."""
     if not a or not b:
         raise CodeError(f"{source(node)}: @ needs arrays on both sides", node)
+    if len(a) > 2 or len(b) > 2:  # a batched product copies its broadcast operands whole
+        raise CodeError(f"{source(node)}: @ takes matrices and vectors here, not arrays of "
+                        f"{max(len(a), len(b))} dimensions", node)
     inner_a, inner_b = a[-1], b[0] if len(b) == 1 else b[-2]
     if inner_a != inner_b:
         raise CodeError(f"{source(node)}: {dims(a)} @ {dims(b)} needs {inner_a} == "
@@ -162,13 +165,29 @@ class Graph:
     bytes: int = 0
 
 
+MAX_UNTAGGED = 64  # graph nodes walked below a tensor to reach the costs recorded under it
+
+
 def graph_of(value) -> Graph:
-    """What a tensor's graph costs, as the evaluator recorded it (nothing for a leaf, an
-    array, or a tensor whose graph the evaluator did not make)."""
+    """What a tensor's graph costs, as the evaluator recorded it on the nodes it made
+    (nothing for a leaf or an array). A node it did not make itself (a view such as .T, the
+    node an in-place change of a view leaves) costs what the graphs below it do."""
     node = getattr(value, "grad_fn", None) if is_tensor(value) else None
+    return _graph_below(node, [MAX_UNTAGGED])
+
+
+def _graph_below(node, budget: list[int]) -> Graph:
     if node is None:
         return Graph()
-    return node.metadata.get("twolayer", Graph())
+    recorded = node.metadata.get("twolayer")
+    if recorded is not None:
+        return recorded
+    budget[0] -= 1
+    if budget[0] < 0:  # too far to know: as large as refused
+        return Graph(MAX_GRAPH_WORK + 1, MAX_GRAPH_BYTES + 1)
+    below = [_graph_below(child, budget) for child, _ in node.next_functions
+             if child is not None]
+    return Graph(sum(g.work for g in below), sum(g.bytes for g in below))
 
 
 def graph_after(inputs: list, work: int) -> Graph | None:

@@ -127,6 +127,14 @@ def parse(text: str) -> ast.Module:
     return tree
 
 
+def _quiet_libraries() -> None:
+    """numpy's and torch's warnings about a student's lines (a deprecated overload, a
+    non-leaf's .grad) are theirs to read in the result, not lines in the server's log."""
+    if not any(f[0] == "ignore" and f[3] is not None and f[3].pattern == __name__
+               for f in warnings.filters):
+        warnings.filterwarnings("ignore", module=__name__)
+
+
 def _warnings_are_errors() -> None:
     """Python's tokenizer warns about text like `1if x`; in a blank that is a syntax error.
 
@@ -259,6 +267,7 @@ class Evaluator:
         self.sizes = {name: _bytes(value) for name, value in scope.items()}
         self.total = sum(self.sizes.values())  # bytes the scope holds (aliases twice)
         self.held = 0  # bytes of the arrays the current statement has made
+        _quiet_libraries()
         self.modules = {"np": Module("np", {n: getattr(np, n) for n in NUMPY_FUNCTIONS}),
                         "torch": _torch_module()}
 
@@ -362,9 +371,16 @@ class Evaluator:
         if cost.shape != costs.shape_of(current):
             raise CodeError(f"{costs.source(node)}: shapes {costs.dims(costs.shape_of(current))}"
                             f" and {costs.dims(costs.shape_of(value))} do not match", node)
+        if is_array(value) and values.is_tensor(value) != values.is_tensor(current):
+            raise CodeError(f"{symbol}= mixes a numpy array and a torch tensor: method 1 is "
+                            "numpy, method 2 torch", node)
         method = {"+": "__iadd__", "-": "__isub__", "*": "__imul__", "/": "__itruediv__"}
-        return self._operation(lambda: getattr(current, method[symbol])(value),
-                               [current, value], cost.work, node)
+        result = self._operation(lambda: getattr(current, method[symbol])(value),
+                                 [current, value], cost.work, node)
+        if result is NotImplemented:  # Python would raise a TypeError here
+            raise CodeError(f"{symbol}= is not possible between {describe(current)} and "
+                            f"{describe(value)}", node)
+        return result
 
     # Expressions
 
@@ -604,8 +620,27 @@ def _printed(value):
     if is_array(value) and math.prod(costs.shape_of(value)) == 1:
         return value.detach().clone() if hasattr(value, "detach") else np.array(value)
     if is_array(value):
-        return f"<{type(value).__name__} of shape {costs.dims(costs.shape_of(value))}>"
+        return Printed(type(value).__name__, costs.shape_of(value))
     return f"<{describe(value)}>"
+
+
+class Printed:
+    """An array print() showed but did not keep: its kind and shape (what a check of a
+    printed loss can say of it)."""
+
+    __slots__ = ("kind", "shape")
+
+    def __init__(self, kind: str, shape: tuple):
+        self.kind, self.shape = kind, shape
+
+    def __str__(self) -> str:
+        return f"<{self.kind} of shape {costs.dims(self.shape)}>"
+
+    def __eq__(self, other) -> bool:
+        return str(self) == other if isinstance(other, str) else \
+            isinstance(other, Printed) and str(self) == str(other)
+
+    __hash__ = None
 
 
 def _bytes(value) -> int:

@@ -23,12 +23,13 @@ CONVENTIONS = {  # the derivative of relu at h == 0 that each forward implies
 }
 
 
-def relu_convention(tree, answers) -> str | None:
+def relu_convention(tree, answers, deadline: float) -> str | None:
     """A note on which derivative at h == 0 a y_pred implies, found on a tie: w1's first
     column zero makes h's first column exactly 0."""
     try:
-        yours = _tie_gradient(tree, answers)
-        full = _tie_gradient(parse("y_pred = x_tensor.mm(w1).clamp(min=0).mm(w2)"), answers)
+        yours = _tie_gradient(tree, answers, deadline)
+        full = _tie_gradient(parse("y_pred = x_tensor.mm(w1).clamp(min=0).mm(w2)"), answers,
+                             clock() + CHECK_SECONDS)  # the note's reference: trusted lines
     except CodeError:
         return None
     if yours is None or full is None or not np.any(full):
@@ -42,7 +43,7 @@ def relu_convention(tree, answers) -> str | None:
     return None
 
 
-def _tie_gradient(tree, answers) -> np.ndarray | None:
+def _tie_gradient(tree, answers, deadline: float) -> np.ndarray | None:
     """w1.grad's first column when that column of w1 is zero, for a y_pred tree (None if
     the gradient does not reach w1)."""
     import torch
@@ -52,7 +53,7 @@ def _tie_gradient(tree, answers) -> np.ndarray | None:
         w1 = scope["w1"].detach().clone()
         w1[:, 0] = 0.0
     scope["w1"] = w1.requires_grad_(True)
-    evaluator = Evaluator(scope, [], clock() + CHECK_SECONDS)
+    evaluator = Evaluator(scope, [], deadline)
     evaluator.run(tree)
     evaluator.run(parse(BLANKS[4].follow))  # y_pred's: the loss and its backward
     grad = scope["w1"].grad

@@ -88,8 +88,7 @@ def is_number(value) -> bool:
 def tensor_dtypes() -> frozenset:
     torch = _torch()
     return frozenset((torch.bool, torch.uint8, torch.int8, torch.int16, torch.int32,
-                      torch.int64, torch.float16, torch.bfloat16, torch.float32,
-                      torch.float64))
+                      torch.int64, torch.float32, torch.float64))  # no half precision: slow
 
 
 def known(value, limit: int, node=None):
@@ -122,6 +121,8 @@ _PLAIN = frozenset((type(None), bool, float, np.float64, np.float32, np.int64, n
 
 
 def _numpy_array(value: np.ndarray, limit: int, node) -> np.ndarray:
+    if value.dtype == np.float16:  # no BLAS for it: a product of it takes 20 times longer
+        raise CodeError("an array of float16 is not allowed: use float32 or float64", node)
     if value.dtype.kind not in NUMPY_KINDS or value.dtype.fields is not None:
         raise CodeError(f"an array of {value.dtype} is not allowed: only numbers (bool, "
                         "int, float)", node)
@@ -157,9 +158,11 @@ def shape(value: tuple, node=None) -> tuple:
 def is_dtype(value) -> bool:
     if isinstance(value, type):
         return value in PYTHON_TYPES or (issubclass(value, np.floating | np.integer | np.bool_)
-                                         and np.dtype(value).kind in NUMPY_KINDS)
+                                         and np.dtype(value).kind in NUMPY_KINDS
+                                         and value is not np.float16)
     if isinstance(value, np.dtype):
-        return value.kind in NUMPY_KINDS and value.fields is None and value.subdtype is None
+        return value.kind in NUMPY_KINDS and value.fields is None and \
+            value.subdtype is None and value != np.float16
     return type(value).__name__ == "dtype" and type(value).__module__ == "torch" and \
         value in tensor_dtypes()
 
