@@ -13,8 +13,8 @@ from .cache import training_run
 from .shared import data_view, downloads, grow_in, report_divergence, summary_table
 
 # Only the open tab runs and is sent to the browser: a class opening the page at once gets
-# two charts each, not four charts, a table and the live controls (README, "A class on one
-# server").
+# two charts each, not four charts, a table and the live controls (docs/classroom.md, "First
+# views that draw only what is on screen").
 TABS = {"curves": "Loss curves", "agree": "Do they agree?", "live": "Watch it train"}
 OPTIONS = (page_options.Option("tab", "curves", tuple(TABS)),)  # in the URL: a link opens it
 

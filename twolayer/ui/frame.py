@@ -8,8 +8,8 @@ changes, and their on_change callbacks write back into it.
 The sidebar shows the configuration as text; its widgets sit in an expander that
 is sent only while open. A page without input widgets loads faster: the first one
 costs a fresh browser 0.35-0.6 s of CPU, a tenth of the whole page, which a class
-of ten opening the app at once pays ten times over (README, "A class on one
-server").
+of ten opening the app at once pays ten times over (docs/classroom.md, "No input widgets
+in a first view's sidebar").
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Live training on the Comparison page: play, pause, step, reset, and a speed.
 
-Both methods advance together from the same weights (twolayer.live); the session keeps
-one live run, its Trainings included, and drops it when the configuration changes.
+Both methods advance together from the same weights (twolayer.methods.LiveRun); the
+session keeps one live run, its Trainings included, and drops it when the configuration changes.
 Playing is a fragment that trains for at most FRAME_COMPUTE seconds a frame, in a
 compute slot like any other work, then redraws; a finished live run is the finished
 run, bit for bit, and goes into the server's cache as such.
