@@ -30,8 +30,11 @@ sys.path.insert(0, str(ROOT / "tests"))
 from serverhelpers import CHROMIUM, CHROMIUM_ARGS, SERVERS, streamlit_server  # noqa: E402
 from wsclient import visit  # noqa: E402
 
-PAGES = {"Comparison": "", "Computational Graph": "Computational_Graph",
-         "Manual Backprop": "Manual_Backprop", "Autograd": "Autograd", "Lock-step": "Lock_step"}
+sys.path.insert(0, str(ROOT))
+from twolayer.ui.frame import PAGES as APP_PAGES  # noqa: E402
+
+PAGES = {page.label: "" if k == 0 else page.url  # the pages with a configuration
+         for k, page in enumerate(APP_PAGES[:5])}
 BARE_APP = """import numpy as np
 import plotly.graph_objects as go
 import streamlit as st

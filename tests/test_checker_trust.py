@@ -198,7 +198,7 @@ def test_the_answers_reference_runs_keep_their_own_time_after_a_slow_blank(monke
     monkeypatch.setattr(points, "CHECK_SECONDS", 0.02)
     slow = "\n".join(["a = x.reshape(250, 256)"] + ["z = a.T @ a @ a.T @ a"] * 28)
     results = check_attempt(ANSWERS | {1: slow}, seconds=5.0)
-    assert results[0].status == "wrong" and "took too long" in results[0].message
+    assert results[0].status == "rejected" and "took too long" in results[0].message
     assert [r.status for r in results[1:]] == ["correct"] * 6
     assert not any(r.internal for r in results)
 
@@ -320,7 +320,7 @@ def test_the_message_says_who_uses_the_changed_name():
 
 def test_a_tuple_for_a_weight_is_refused():
     result = check(3, "w1 = ((t, t), (t,))\nw2 -= grad_w2 * learning_rate")
-    assert result.status == "wrong" and "a tuple may hold only" in result.message
+    assert result.status == "rejected" and "a tuple may hold only" in result.message
 
 
 def test_blanks_right_alone_but_not_together_lose_the_blank_where_they_break():
@@ -376,7 +376,7 @@ ROUND_TWO = [  # (blank, lines, a piece of the message): refused or wrong, never
         "z = p @ r\n" + BLANKS[4].answer, "takes matrices and vectors here"),
     (2, "a = np.heaviside(h > 0, h > 0)\n" + BLANKS[1].answer, "float16 is not allowed"),
     (1, "print(t, y.dtype)", "printed loss is"),
-    (1, "print(t, y_pred)", "printed loss has shape (64, 10)"),
+    (1, "print(t, y_pred)", "the loss is an array"),
     (2, "w1 = x.T @ ((grad_y_pred @ w2.T) * (h > 0))", "changes w1"),
     (7, BLANKS[6].answer + "\nw1.requires_grad_(False)", "w1 no longer requires a gradient"),
     (1, "print(t, ((y_pred - y) ** 2).sum() * (t <= 100))", "computes with t"),

@@ -87,6 +87,25 @@ NAMED = [
     (6, "y_pred.backward()", "backward() on y_pred"),
     (7, "w1 += learning_rate * w1.grad\nw2 += learning_rate * w2.grad", "update sign flipped"),
     (7, "w1 = w1 - learning_rate * w1.grad\nw2 = w2 - learning_rate * w2.grad", "not in place"),
+    # what real students get wrong (tests/fixtures/student_forms.py)
+    (1, "loss = np.square(y_pred - y)\nprint(t, loss)", "the loss is an array"),
+    (1, "loss = np.square(y_pred, y).sum()\nprint(t, loss)", "np.square(a, b) writes into b"),
+    (2, "grad_h = grad_y_pred.dot(w2.T)\ngrad_h[grad_h < 0] = 0\ngrad_w1 = x.T.dot(grad_h)",
+     "mask taken on the gradient"),
+    (2, "grad_h = grad_y_pred.dot(w2.T).clip(min=0)\ngrad_w1 = x.T.dot(grad_h)",
+     "mask taken on the gradient"),
+    (2, "grad_h = grad_y_pred.mm(w2.t())\ngrad_w1 = x.t().mm(grad_h * (h > 0))",
+     "torch methods on numpy arrays"),
+    (3, "w1 -= learning_rate * w1\nw2 -= learning_rate * w2",
+     "the weight instead of its gradient"),
+    (3, "w1 += grad_w1 * learning_rate\nw2 -= grad_w2 * learning_rate",
+     "one weight's update sign flipped"),
+    (4, "x_tensor = torch.from_numpy(x)\ny_tensor = torch.from_numpy(y)", "float64 tensors"),
+    (4, "x_tensor = torch.tensor(x, dtype=dtype)\ny_tensor = torch.tensor(y, dtype=int)",
+     "integer tensors"),
+    (6, "loss.backward", "backward not called"),
+    (7, "w1 -= learning_rate * w1.grad\nw2 += learning_rate * w2.grad",
+     "one weight's update sign flipped"),
 ]
 
 
@@ -257,7 +276,7 @@ def test_text_of_refuses_what_is_not_a_notebook():
 
 def test_an_attempt_has_a_time_budget_and_reports_what_it_did_not_check():
     results = check_attempt(ANSWERS, seconds=0.0)
-    assert [r.status for r in results] == ["wrong"] * 7
+    assert [r.status for r in results] == ["rejected"] * 7  # the time limit: a bound
     assert results[0].message == ("Not checked: the blanks before it used up the 0 s one "
                                   "check may take.")
 
@@ -292,3 +311,35 @@ def test_a_bad_link_is_refused_with_a_reason(link, message):
 
 def test_the_zip_bomb_link_is_short_enough_to_reach_the_inflater():
     assert len(_link(b" " * 1_000_000)) <= share.MAX_LINK
+
+
+STATUSES = [  # (blank, lines, status): each status means one thing
+    (5, "y_pred = torch.zeros(10**6, 10**6, device=device, dtype=dtype)", "rejected"),  # a size
+    (1, "import os", "rejected"),  # a construct outside the allow-list
+    (1, "print(t, np.square(y_pred - y).mean())", "wrong"),  # ran, computed something else
+    (2, "grad_w1 = x @ grad_y_pred", "wrong"),  # ran as Python would: shapes that do not fit
+    (3, "", "missing"),
+]
+
+
+@pytest.mark.parametrize(("number", "text", "status"), STATUSES)
+def test_rejected_means_the_checkers_rules_wrong_means_it_ran(number, text, status):
+    assert check(number, text).status == status
+
+
+@pytest.mark.parametrize("label", ['"iter:", t, "loss:", loss', '"迭代次数：", t, "损失：", loss',
+                                   "t, loss, sep='\\t'"])
+def test_a_print_with_labels_prints_the_loss(label):
+    result = check(1, f"loss = np.square(y_pred - y).sum()\nprint({label})")
+    assert result.status == "correct", result.message
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("z = 'a' + 'b'", "strings are not allowed"),
+    ("print(f'{t}')", "an f-string is not allowed"),
+    ("print('%d' % t)", "the operator Mod is not allowed"),
+    ("print('{}'.format(t))", "the attribute .format is not allowed"),
+])
+def test_a_string_is_allowed_only_as_a_label_in_print(text, message):
+    result = check(1, text)
+    assert result.status == "rejected" and message in result.message

@@ -44,7 +44,7 @@ from .points import (
     reference_deadline,
     run_blank,
 )
-from .runs import ASSIGNMENT, CODE, Problem, Program, run_cell
+from .runs import ASSIGNMENT, CODE, Problem, Program, run_cell, t_and_loss
 from .skeleton import BLANKS, CELLS
 from .values import is_tensor
 
@@ -79,6 +79,7 @@ class PointResult:
     dtype: str
     comparisons: list[Comparison] = field(default_factory=list)
     error: str | None = None
+    refused: bool = False  # the error was the checker's rules or bounds, not a failed run
 
     @property
     def ok(self) -> bool:
@@ -87,8 +88,10 @@ class PointResult:
 
 @dataclass
 class BlankResult:
-    """A blank's verdict: correct, wrong, rejected (refused by the evaluator) or missing.
-    internal: the checker itself failed (a bug, reported as the blank's status)."""
+    """A blank's verdict: correct; wrong (it ran and computed something else, or failed as
+    Python would); rejected (stopped by the checker's rules or bounds: a construct outside
+    the allow-list, a size refused before it is made, the time limit); missing (nothing
+    there). internal: the checker itself failed (a bug, reported as the blank's status)."""
 
     blank: int
     status: str
@@ -113,8 +116,9 @@ def check_attempt_task(attempt: dict[int, str], seconds: float = ATTEMPT_SECONDS
     results = []
     for blank in BLANKS:
         if clock() > context.deadline:
-            results.append(BlankResult(blank.number, "wrong", "Not checked: the blanks before "
-                                       f"it used up the {seconds:g} s one check may take."))
+            results.append(BlankResult(blank.number, "rejected", "Not checked: the blanks "
+                                       f"before it used up the {seconds:g} s one check may "
+                                       "take."))
         else:
             results.append(check_blank(blank.number, attempt.get(blank.number, ""), context))
         yield blank.number, len(BLANKS)
@@ -156,6 +160,13 @@ def _judge(blank, tree, context: Context) -> BlankResult:
         return BlankResult(blank.number, "correct", "Correct at every point checked.", points,
                            note=_note(blank, tree, context))
     message = _first_problem(points)
+    for mistake in MISTAKES.get(blank.number, ()):  # seen in the lines: said first
+        if mistake.static and mistake.static(tree):
+            return BlankResult(blank.number, "wrong", f"{mistake.name}: {mistake.hint}",
+                               points, mistake.name)
+    failed = next(p for p in points if not p.ok)
+    if failed.error and failed.refused:  # stopped by a rule or a bound, not computed wrong
+        return BlankResult(blank.number, "rejected", message, points)
     if any(c.tolerance == "unchanged" for p in points for c in p.comparisons):
         return BlankResult(blank.number, "wrong", message, points)  # that, before any value
     mistake, hint = _named_mistake(blank, first, context)
@@ -182,7 +193,7 @@ def _check_point(blank, tree, problem: Problem, t: int, context: Context):
     try:
         yours = run_blank(blank, tree, problem, t, context, context.point_deadline())
     except CodeError as error:
-        point.error = str(error)
+        point.error, point.refused = str(error), error.refused
         return point, None
     point.comparisons = changed_names(blank, yours, expected)
     if point.comparisons:  # what it changed is the first thing to say
@@ -192,6 +203,7 @@ def _check_point(blank, tree, problem: Problem, t: int, context: Context):
         follow(blank, yours, context.point_deadline())
     except CodeError as error:
         point.error = f"the cell's next lines fail after yours: {error}"
+        point.refused = error.refused
         return point, yours
     point.comparisons += compare_outputs(blank, yours, expected)
     return point, yours
@@ -322,15 +334,17 @@ def _output(name: str, outputs: Outputs):
 def _printed_loss(printed: list, t) -> object:
     """The loss of print(t, loss): the second value of a print whose first is t, a number
     if one is (a print of something else on the way does not hide it)."""
-    found = [item[1] for item in printed if len(item) == 2 and isinstance(item[0], int)
-             and isinstance(t, int) and item[0] == t]
+    pairs = [t_and_loss(item) for item in printed]
+    found = [pair[1] for pair in pairs if pair is not None and isinstance(t, int) and
+             pair[0] == t]
     numbers = [value for value in found if _is_number_like(value)]
     return (numbers or found or [None])[0]
 
 
 def _is_number_like(value) -> bool:
     return isinstance(value, int | float | np.number | np.bool_) or \
-        (hasattr(value, "shape") and tuple(value.shape) in ((), (1,), (1, 1)))
+        (is_tensor(value) or isinstance(value, np.ndarray)) and \
+        tuple(value.shape) in ((), (1,), (1, 1))
 
 
 def _gradient_name(outputs: Outputs) -> str:
@@ -390,6 +404,9 @@ def compare(name: str, yours, expected, limit) -> Comparison:
     if yours is None:
         return Comparison(name, ("missing",), np.shape(as_numpy(expected)), False, False,
                           math.inf, description)
+    if isinstance(yours, Printed) and yours.shape is None:  # a dtype printed, ...
+        return Comparison(name, (str(yours),), (_kind(expected),), False, False, math.inf,
+                          description)
     if isinstance(yours, Printed):  # an array printed: only its shape was kept
         return Comparison(name, yours.shape, np.shape(as_numpy(expected)), False, False,
                           math.inf, description)

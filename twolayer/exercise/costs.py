@@ -65,7 +65,7 @@ def broadcast(a: tuple, b: tuple, node) -> tuple:
                     strict=True):
         if x != y and 1 not in (x, y):
             raise CodeError(f"{source(node)}: shapes {dims(a)} and {dims(b)} do not match",
-                            node)
+                            node, refused=False)
         result.append(max(x, y))
     return tuple(result)
 
@@ -80,7 +80,7 @@ def matmul(a: tuple, b: tuple, node) -> Cost:
     inner_a, inner_b = a[-1], b[0] if len(b) == 1 else b[-2]
     if inner_a != inner_b:
         raise CodeError(f"{source(node)}: {dims(a)} @ {dims(b)} needs {inner_a} == "
-                        f"{inner_b} (the inner sizes)", node)
+                        f"{inner_b} (the inner sizes)", node, refused=False)
     shape = a[:-1] + b[:-2] + b[-1:] if len(b) > 1 else a[:-1]
     return Cost(shape, max(1, math.prod(shape) * inner_a))
 
@@ -91,11 +91,14 @@ def binary(symbol: str, left, right, node) -> Cost:
     return elementwise([shape_of(left), shape_of(right)], node)
 
 
-SAME_SHAPE = frozenset(("copy", "clone", "detach", "float", "double", "to", "astype", "relu",
-                        "clamp", "clamp_min", "square", "abs", "requires_grad_", "zero_",
-                        "tensor", "from_numpy", "as_tensor", "zeros_like", "ones_like", "pow"))
-ELEMENTWISE = frozenset(("maximum", "minimum", "multiply", "heaviside", "greater", "where",
-                         "mul", "sub", "add", "div", "sub_", "add_", "mul_", "div_"))
+SAME_SHAPE = frozenset(("copy", "clone", "detach", "float", "double", "to", "type", "astype",
+                        "numpy", "relu", "clamp", "clamp_min", "clip", "square", "abs",
+                        "sign", "requires_grad_", "zero_", "tensor", "from_numpy", "as_tensor",
+                        "zeros_like", "ones_like", "pow", "power"))
+ELEMENTWISE = frozenset(("maximum", "minimum", "max", "multiply", "heaviside", "greater",
+                         "where", "mul", "sub", "subtract", "add", "div", "sub_", "add_",
+                         "mul_", "div_", "copy_"))
+LEGACY = frozenset(("Tensor", "FloatTensor", "DoubleTensor"))  # torch.FloatTensor(x)
 DATA_KEYWORDS = ("min", "max", "alpha")  # keywords whose value is data that broadcasts
 
 
@@ -112,11 +115,16 @@ def predict(name: str, args: list, kwargs: dict, node) -> Cost:
     if name in ("transpose", "t"):
         shape = shape_of(args[0]) if args else ()
         return Cost(tuple(reversed(shape)), max(1, math.prod(shape)))
-    if name in ("sum", "mean", "item"):  # no larger than what they reduce
+    if name in ("sum", "mean", "item", "norm"):  # no larger than what they reduce
         shape = shape_of(args[0]) if args else ()
         return Cost(shape, max(1, math.prod(shape)))
     if name == "backward":  # its graph is bounded on its own (MAX_GRAPH_WORK)
         return Cost((), 1)
+    if name in LEGACY:
+        if not args or all(isinstance(a, int) for a in args):
+            raise CodeError(f"torch.{name}(sizes) makes a tensor of whatever memory held: "
+                            "use torch.zeros(sizes), or torch.tensor(data)", node)
+        name = "tensor"
     if name in ELEMENTWISE or name in SAME_SHAPE:
         data = [shape_of(a) for a in args if is_array(a) or is_number(a) or
                 isinstance(a, tuple)] + [shape_of(kwargs[k]) for k in DATA_KEYWORDS if k in kwargs]

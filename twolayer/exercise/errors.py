@@ -6,13 +6,19 @@ import ast
 
 
 class CodeError(Exception):
-    """A student's code refused or failed; the message says what, where, and why."""
+    """A student's code refused or failed; the message says what, where, and why.
 
-    def __init__(self, message: str, node: ast.AST | None = None):
+    refused: stopped by the checker's own rules or bounds (a construct outside the
+    allow-list, a size refused before it is made, the time limit) rather than run and
+    failed (a name not defined, shapes that do not fit, an error numpy or torch raised).
+    """
+
+    def __init__(self, message: str, node: ast.AST | None = None, refused: bool = True):
         where = ""
         if node is not None and hasattr(node, "lineno"):
             where = f"line {node.lineno}, column {node.col_offset + 1}: "
         super().__init__(where + message)
+        self.refused = refused
 
 
 class OutOfTime(CodeError):

@@ -65,20 +65,28 @@ def _torch():
 
 NUMPY_FUNCTIONS = ("maximum", "minimum", "where", "dot", "matmul", "sum", "mean", "square",
                    "multiply", "transpose", "zeros", "zeros_like", "ones_like", "heaviside",
-                   "greater", "abs")
+                   "greater", "abs", "clip", "power", "sign", "subtract", "add")
 TORCH_FUNCTIONS = ("tensor", "from_numpy", "as_tensor", "maximum", "minimum", "zeros",
-                   "zeros_like", "ones_like", "relu", "clamp", "mm", "matmul", "sum", "mean",
-                   "pow", "mul", "sub", "add", "where", "square", "abs")
+                   "zeros_like", "ones_like", "relu", "clamp", "clip", "mm", "matmul", "sum",
+                   "mean", "pow", "mul", "sub", "add", "where", "square", "abs", "max",
+                   *("Tensor", "FloatTensor", "DoubleTensor"))  # the legacy constructors
 TORCH_CONSTANTS = ("float", "float32", "float64", "double")
 NUMPY_CONSTANTS = ("float32", "float64")
-METHODS = frozenset(("dot", "sum", "mean", "clamp", "clamp_min", "pow", "backward", "sub_",
-                     "add_", "mul_", "zero_", "item", "relu", "mm", "matmul", "t", "float",
-                     "double", "to", "copy", "clone", "detach", "astype", "transpose",
-                     "square", "abs", "requires_grad_", "reshape", "view", "sub", "add",
-                     "mul", "div", "div_", "maximum", "minimum"))
+METHODS = frozenset(("dot", "sum", "mean", "clamp", "clamp_min", "clip", "pow", "backward",
+                     "sub_", "add_", "mul_", "zero_", "copy_", "item", "relu", "mm",
+                     "matmul", "t", "float", "double", "to", "type", "copy", "clone",
+                     "detach", "numpy", "astype", "transpose", "square", "abs",
+                     "requires_grad_", "reshape", "view", "sub", "add", "mul", "div", "div_",
+                     "maximum", "minimum"))
 PROPERTIES = frozenset(("T", "grad", "shape", "dtype", "requires_grad", "data"))
 KEYWORDS = frozenset(("dtype", "device", "requires_grad", "alpha", "min", "max", "axis",
-                      "dim", "keepdims", "keepdim", "retain_graph"))
+                      "dim", "keepdims", "keepdim", "retain_graph", "gradient", "out",
+                      *("sep", "end", "flush")))  # the last three: print's
+PRINT_KEYWORDS = frozenset(("sep", "end", "flush"))
+MAX_STRING = 200  # characters of a string printed (a label: "iter:", "损失：")
+ATTRIBUTES = METHODS | PROPERTIES | set(NUMPY_FUNCTIONS) | set(TORCH_FUNCTIONS) | \
+    set(TORCH_CONSTANTS) | set(NUMPY_CONSTANTS) | {"nn", "functional", "autograd", "linalg",
+                                                   "norm"}
 BUILTINS = ("print", "float", "abs", "int")
 FORBIDDEN_NAMES = frozenset(("np", "torch", *BUILTINS))
 BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.MatMult: "@",
@@ -123,8 +131,20 @@ def parse(text: str) -> ast.Module:
         raise CodeError(f"line {line}, column {column}: syntax error: {error.msg}") from None
     except (ValueError, MemoryError, RecursionError):  # e.g. a NUL byte, absurd nesting
         raise CodeError("the text cannot be read as Python") from None
-    _check_tree(tree)
+    _check_tree(tree, _printed_strings(tree))
     return tree
+
+
+def _printed_strings(tree: ast.Module) -> set[int]:
+    """The string constants a blank may hold: print()'s own arguments and its sep= and end=
+    (labels such as print("iter:", t, "loss:", loss)); a string anywhere else is refused."""
+    allowed = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and \
+                node.func.id == "print":
+            allowed |= {id(arg) for arg in node.args if isinstance(arg, ast.Constant)}
+            allowed |= {id(k.value) for k in node.keywords if k.arg in PRINT_KEYWORDS}
+    return allowed
 
 
 def _quiet_libraries() -> None:
@@ -147,7 +167,7 @@ def _warnings_are_errors() -> None:
         warnings.filterwarnings("error", category=SyntaxWarning, module=BLANK_FILE)
 
 
-def _check_tree(tree: ast.Module) -> None:
+def _check_tree(tree: ast.Module, strings: set[int]) -> None:
     nodes = 0
     stack = [(tree, 0)]
     while stack:
@@ -157,7 +177,12 @@ def _check_tree(tree: ast.Module) -> None:
             raise CodeError(f"the blank is too long: more than {MAX_NODES} syntax nodes")
         if depth > MAX_DEPTH:
             raise CodeError(f"expressions nest deeper than {MAX_DEPTH} levels", node)
-        _check_node(node)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and \
+                id(node) in strings:
+            if len(node.value) > MAX_STRING:
+                raise CodeError(f"a printed string of more than {MAX_STRING} characters", node)
+        else:
+            _check_node(node)
         children = list(ast.iter_child_nodes(node))
         stack.extend((child, depth + 1) for child in reversed(children))  # reading order
 
@@ -175,8 +200,7 @@ def _check_node(node: ast.AST) -> None:
             raise CodeError(f"the name {node.id!r} is not allowed (no names starting with _)",
                             node)
     elif isinstance(node, ast.Attribute):
-        if node.attr not in METHODS | PROPERTIES | set(NUMPY_FUNCTIONS) | \
-                set(TORCH_FUNCTIONS) | set(TORCH_CONSTANTS) | set(NUMPY_CONSTANTS):
+        if node.attr not in ATTRIBUTES:
             raise CodeError(f"the attribute .{node.attr} is not allowed here", node)
     elif isinstance(node, ast.keyword):
         if node.arg is None or node.arg not in KEYWORDS:
@@ -200,8 +224,10 @@ def _check_statement(node: ast.AST) -> None:
         for target in node.targets:
             names = target.elts if isinstance(target, ast.Tuple) else [target]
             for name in names:
-                if not isinstance(name, ast.Name | ast.Subscript):
-                    raise CodeError("assign to plain names (or a[mask]) only", name)
+                data = isinstance(name, ast.Attribute) and name.attr == "data" and \
+                    isinstance(name.value, ast.Name)  # w1.data = ..., the pre-0.4 update
+                if not (isinstance(name, ast.Name | ast.Subscript) or data):
+                    raise CodeError("assign to plain names, a[mask] or w.data only", name)
                 if isinstance(name, ast.Name) and name.id in FORBIDDEN_NAMES:
                     raise CodeError(f"{name.id!r} cannot be assigned", name)
     elif isinstance(node, ast.AugAssign):
@@ -268,7 +294,8 @@ class Evaluator:
         self.total = sum(self.sizes.values())  # bytes the scope holds (aliases twice)
         self.held = 0  # bytes of the arrays the current statement has made
         _quiet_libraries()
-        self.modules = {"np": Module("np", {n: getattr(np, n) for n in NUMPY_FUNCTIONS}),
+        self.modules = {"np": Module("np", {n: getattr(np, n) for n in NUMPY_FUNCTIONS},
+                                     {"linalg": Module("np.linalg", {"norm": np.linalg.norm})}),
                         "torch": _torch_module()}
 
     def run(self, tree: ast.Module) -> None:
@@ -283,8 +310,10 @@ class Evaluator:
 
     def _statement(self, node: ast.AST) -> None:
         self._tick(node)
-        if isinstance(node, ast.Expr):
-            self._value(node.value)
+        if isinstance(node, ast.Expr):  # a value alone: computed, then dropped
+            value = self._evaluate(node.value)
+            if not isinstance(value, Function | Method | Module):  # named alone, as Python
+                self._known(value, node.value)  # lets it: nothing happens
         elif isinstance(node, ast.Assign):
             if len(node.targets) == 1 and isinstance(node.targets[0], ast.Tuple) and \
                     isinstance(node.value, ast.Tuple):  # a, b = b, a: each value on its own
@@ -307,11 +336,14 @@ class Evaluator:
     def _assign(self, target: ast.AST, value, node: ast.AST) -> None:
         if isinstance(target, ast.Tuple):
             if not isinstance(value, tuple) or len(value) != len(target.elts):
-                raise CodeError(f"cannot unpack into {len(target.elts)} names", node)
+                raise CodeError(f"cannot unpack into {len(target.elts)} names", node,
+                                refused=False)
             for name, item in zip(target.elts, value, strict=True):
                 self._assign(name, item, node)
         elif isinstance(target, ast.Name):
             self._store(target.id, value, node)
+        elif isinstance(target, ast.Attribute):  # w1.data = ...: the tensor's own values
+            self._set_data(self._value(target.value), value, target)
         else:  # a[mask] = value
             array, mask = self._value(target.value), self._value(target.slice)
             if not (is_array(array) and is_array(mask)) or \
@@ -322,6 +354,17 @@ class Evaluator:
             self._operation(lambda: array.__setitem__(mask, value), [array, value], 1,
                             target, changed=array)
             self._restore(array)
+
+    def _set_data(self, owner, value, node: ast.AST) -> None:
+        """w.data = value: a tensor's values replaced (it stays the leaf autograd fills), by
+        a tensor of its own shape and dtype."""
+        if not (values.is_tensor(owner) and values.is_tensor(value)):
+            raise CodeError(".data = needs a tensor on both sides", node, refused=False)
+        if tuple(owner.shape) != tuple(value.shape) or owner.dtype != value.dtype:
+            raise CodeError(f".data = needs a tensor of shape {costs.dims(tuple(owner.shape))} "
+                            f"and {owner.dtype}, got {costs.dims(tuple(value.shape))} and "
+                            f"{value.dtype}", node, refused=False)
+        self._guard(lambda: setattr(owner, "data", value), node)
 
     def _store(self, name: str, value, node: ast.AST) -> None:
         """Keep a value under a name, within the bytes a scope may hold."""
@@ -445,7 +488,8 @@ class Evaluator:
             return Function("builtins", name, _BUILTIN_CALLS[name])
         if name not in self.scope:
             known = ", ".join(sorted(k for k in self.scope if not k.startswith("_"))[:12])
-            raise CodeError(f"the name {name!r} is not defined here (defined: {known})", node)
+            raise CodeError(f"the name {name!r} is not defined here (defined: {known})", node,
+                            refused=False)
         return self.scope[name]
 
     def _attribute(self, node: ast.Attribute):
@@ -458,6 +502,8 @@ class Evaluator:
         if isinstance(owner, Module):
             if name in owner.functions:
                 return Function(owner.name, name, owner.functions[name])
+            if name in owner.modules:
+                return owner.modules[name]
             if owner.name == "torch" and name in TORCH_CONSTANTS:
                 return getattr(_torch(), name)
             if owner.name == "np" and name in NUMPY_CONSTANTS:
@@ -469,14 +515,20 @@ class Evaluator:
             return self._guard(lambda: getattr(owner, name), node)
         if name in METHODS and hasattr(owner, name):
             return Method(owner, name)
+        if name in METHODS:  # allowed, but not of this kind of value: torch's .mm on numpy
+            raise CodeError(f"{describe(owner)} has no .{name}", node, refused=False)
         raise CodeError(f".{name} is not allowed on {describe(owner)}", node)
 
     def _call(self, node: ast.Call):
         target = self._evaluate(node.func)
+        if isinstance(target, Function) and target.name == "print":
+            return self._print(node)
         args = [self._argument(arg) for arg in node.args]
         kwargs = {k.arg: _keyword(k.arg, self._argument(k.value), k) for k in node.keywords}
         if isinstance(target, Function) and target.module == "builtins":
             return self._builtin(target.name, args, kwargs, node)
+        if isinstance(target, Function) and target.name == "backward":  # torch.autograd's
+            _check_backward(args[0] if args else None, node)
         if isinstance(target, Function):
             cost, inputs = costs.predict(target.name, args, kwargs, node), args
             call = target.call
@@ -489,6 +541,8 @@ class Evaluator:
         else:
             raise CodeError(f"{describe(target)} cannot be called", node)
         self._cost(cost, node)
+        if "out" in kwargs:  # numpy's out=: an array of the result's own shape, filled
+            _check_out(target, kwargs["out"], cost, node)
         return self._operation(lambda: call(*args, **kwargs), inputs + list(kwargs.values()),
                                cost.work, node)
 
@@ -499,16 +553,25 @@ class Evaluator:
         if isinstance(value, Function) and value.module == "builtins" and \
                 value.name in ("float", "int"):
             return {"float": float, "int": int}[value.name]
+        if isinstance(value, Function) and value.name in LEGACY_TYPES:  # .type(FloatTensor)
+            return value.call
         return value if self._stored(node) else self._known(value, node)
+
+    def _print(self, node: ast.Call) -> None:
+        """print(...): what it shows is kept (the checks read the loss from it); its labels
+        are the only strings a blank may hold (parse() made sure of that)."""
+        if len(self.output) >= MAX_PRINTS:
+            raise CodeError(f"more than {MAX_PRINTS:,} print() calls", node)
+        for keyword in node.keywords:
+            if keyword.arg not in PRINT_KEYWORDS:
+                raise CodeError(f"print() takes no {keyword.arg}= here", keyword)
+        shown = [arg.value if isinstance(arg, ast.Constant) and isinstance(arg.value, str)
+                 else self._argument(arg) for arg in node.args]
+        self.output.append(tuple(_printed(value) for value in shown))
 
     def _builtin(self, name: str, args, kwargs, node):
         if kwargs:
             raise CodeError(f"{name}() takes no keyword arguments here", node)
-        if name == "print":
-            if len(self.output) >= MAX_PRINTS:
-                raise CodeError(f"more than {MAX_PRINTS:,} print() calls", node)
-            self.output.append(tuple(_printed(arg) for arg in args))
-            return None
         if len(args) != 1 or not is_number(args[0]):
             raise CodeError(f"{name}() takes one number here", node)
         result = self._guard(lambda: _BUILTIN_CALLS[name](args[0]), node)
@@ -572,12 +635,23 @@ class Evaluator:
             raise
         except Exception as error:  # noqa: BLE001 - every library error is the student's
             message = str(error).splitlines()[0] if str(error) else type(error).__name__
-            raise CodeError(f"{costs.source(node)}: {message[:300]}", node) from None
+            raise CodeError(f"{costs.source(node)}: {message[:300]}", node,
+                            refused=False) from None
+
+
+LEGACY_TYPES = ("Tensor", "FloatTensor", "DoubleTensor")
 
 
 def _torch_module() -> Module:
+    """torch with its listed functions, and torch.nn.functional.relu and
+    torch.autograd.backward as students reach them."""
+    import torch.nn.functional  # noqa: F401 - torch.nn.functional, loaded
+
     torch = _torch()
-    return Module("torch", {name: getattr(torch, name) for name in TORCH_FUNCTIONS})
+    functional = Module("torch.nn.functional", {"relu": torch.nn.functional.relu})
+    modules = {"nn": Module("torch.nn", {}, {"functional": functional}),
+               "autograd": Module("torch.autograd", {"backward": torch.autograd.backward})}
+    return Module("torch", {name: getattr(torch, name) for name in TORCH_FUNCTIONS}, modules)
 
 
 _BUILTIN_CALLS = {"print": print, "float": float, "abs": abs, "int": int}
@@ -603,6 +677,20 @@ def _is_axis(value) -> bool:
         (isinstance(value, int | np.integer) and not isinstance(value, bool))
 
 
+OUT_FUNCTIONS = frozenset(("subtract", "add", "multiply", "maximum", "minimum", "square",
+                           "abs", "sign", "power", "clip"))  # numpy's elementwise ones
+
+
+def _check_out(target, out, cost: costs.Cost, node) -> None:
+    if not (isinstance(target, Function) and target.module == "np" and
+            target.name in OUT_FUNCTIONS):
+        raise CodeError("out= is allowed only on numpy's elementwise functions, as in "
+                        "np.subtract(w1, step, out=w1)", node)
+    if not isinstance(out, np.ndarray) or costs.shape_of(out) != cost.shape:
+        raise CodeError(f"out= takes a numpy array of the result's shape "
+                        f"{costs.dims(cost.shape)}", node, refused=False)
+
+
 def _check_backward(tensor, node) -> None:
     work = costs.graph_of(tensor).work
     if work > costs.MAX_GRAPH_WORK:
@@ -615,13 +703,13 @@ def _printed(value):
     """What print() keeps of a value: numbers, one-entry arrays (their shape matters to the
     checks) as copies outside autograd's graph, and only a description of anything else,
     so that prints hold no large arrays nor graphs alive."""
-    if is_number(value) or value is None or isinstance(value, tuple):
+    if is_number(value) or value is None or isinstance(value, tuple | str):
         return value
     if is_array(value) and math.prod(costs.shape_of(value)) == 1:
         return value.detach().clone() if hasattr(value, "detach") else np.array(value)
     if is_array(value):
         return Printed(type(value).__name__, costs.shape_of(value))
-    return f"<{describe(value)}>"
+    return Printed(describe(value))
 
 
 class Printed:
@@ -630,10 +718,12 @@ class Printed:
 
     __slots__ = ("kind", "shape")
 
-    def __init__(self, kind: str, shape: tuple):
-        self.kind, self.shape = kind, shape
+    def __init__(self, kind: str, shape: tuple | None = None):
+        self.kind, self.shape = kind, shape  # shape None: not an array (a dtype, ...)
 
     def __str__(self) -> str:
+        if self.shape is None:
+            return f"<{self.kind}>"
         return f"<{self.kind} of shape {costs.dims(self.shape)}>"
 
     def __eq__(self, other) -> bool:

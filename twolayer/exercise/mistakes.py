@@ -3,11 +3,13 @@
 A wrong result that matches a mistake's result (within the same tolerance a correct one
 gets) is named, with a hint, never the answer. Some mistakes show as an error, some
 only in what the result is rather than in its values (a tensor autograd no longer
-tracks); those carry a test instead of code.
+tracks); those carry a test instead of code. Some are seen in the lines themselves, before
+what they compute (np.square(a, b) writes into b); those carry a static test of the tree.
 """
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -19,6 +21,42 @@ class Mistake:
     code: str | None = None  # the mistake as a blank's lines
     test: Callable | None = None  # (outputs, run outputs) -> True if it is this mistake
     error: str | None = None  # or: a piece of the error message it causes
+    static: Callable | None = None  # or: (the blank's tree) -> True, seen in the lines
+
+
+def _an_array(name: str):
+    """The value printed was an array, not one number."""
+    def test(outputs, _) -> bool:
+        shape = getattr(outputs.get(name), "shape", None)
+        return shape is not None and tuple(shape) not in ((), (1,), (1, 1))
+    return test
+
+
+def _output_argument(tree) -> bool:
+    """A one-argument numpy function given a second: np.square(a, b) writes its result
+    into b (numpy's out), it does not combine a and b."""
+    return any(isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and
+               isinstance(node.func.value, ast.Name) and node.func.value.id == "np" and
+               node.func.attr in ("square", "abs", "sign") and len(node.args) >= 2
+               for node in ast.walk(tree))
+
+
+def _uncalled(method: str):
+    """A method named and not called: `loss.backward` alone does nothing."""
+    return lambda tree: any(isinstance(node, ast.Expr) and isinstance(node.value, ast.Attribute)
+                            and node.value.attr == method for node in ast.walk(tree))
+
+
+def _integers(*names: str):
+    return lambda outputs, _: any(
+        outputs.get(name) is not None and hasattr(outputs[name], "is_floating_point") and
+        not outputs[name].is_floating_point() for name in names)
+
+
+NUMPY_METHOD_1 = Mistake(  # torch's methods on method 1's numpy arrays
+    "torch methods on numpy arrays", "method 1 is numpy: products are x.dot(w) or x @ w, "
+    "the transpose is .T, a copy is .copy() (.mm, .t() and .clone() are torch's).",
+    error="ndarray has no .")
 
 
 def _missing(name: str):
@@ -48,6 +86,13 @@ MISTAKES: dict[int, tuple[Mistake, ...]] = {
         Mistake("absolute instead of squared", "this is the squared loss: square each "
                 "error, do not take its absolute value.",
                 "loss = np.abs(y_pred - y).sum()\nprint(t, loss)"),
+        Mistake("np.square(a, b) writes into b", "np.square takes one array and squares it; "
+                "its second argument is where the result goes, so y was overwritten. Square "
+                "the difference: np.square(y_pred - y).", static=_output_argument),
+        Mistake("the loss is an array", "the loss printed is an array (one entry per output "
+                "of each example), the assignment's is one number: did you forget .sum()?",
+                test=_an_array("printed loss")),
+        NUMPY_METHOD_1,
     ),
     2: (
         Mistake("ReLU mask dropped", "the gradient flows back through the ReLU only where "
@@ -61,6 +106,12 @@ MISTAKES: dict[int, tuple[Mistake, ...]] = {
                 error=SHAPES),
         Mistake("mask applied after the product with x", "the mask belongs to grad_h, of "
                 "shape (N, H), before the product with x.T.", error="do not match"),
+        Mistake("mask taken on the gradient", "the ReLU passes the gradient where the unit was "
+                "on, h > 0: the mask is h's, not the gradient's own sign (a clamp or clip of "
+                "the gradient is the same mistake).",
+                "grad_h = grad_y_pred.dot(w2.T)\ngrad_h[grad_h < 0] = 0\n"
+                "grad_w1 = x.T.dot(grad_h)"),
+        NUMPY_METHOD_1,
     ),
     3: (
         Mistake("update sign flipped", "gradient descent steps against the gradient: "
@@ -72,11 +123,24 @@ MISTAKES: dict[int, tuple[Mistake, ...]] = {
                 "w1 -= grad_w1 * learning_rate"),
         Mistake("w1 not updated", "both weights take a step: w1 too, with your gradient of "
                 "w1.", "w2 -= grad_w2 * learning_rate"),
+        Mistake("one weight's update sign flipped", "both weights step against their "
+                "gradient: check the sign of each update.",
+                "w1 += grad_w1 * learning_rate\nw2 -= grad_w2 * learning_rate"),
+        Mistake("one weight's update sign flipped", "both weights step against their "
+                "gradient: check the sign of each update.",
+                "w1 -= grad_w1 * learning_rate\nw2 += grad_w2 * learning_rate"),
+        Mistake("the weight instead of its gradient", "a step is the learning rate times the "
+                "gradient of the loss, not times the weight itself.",
+                "w1 -= learning_rate * w1\nw2 -= learning_rate * w2"),
+        NUMPY_METHOD_1,
     ),
     4: (
         Mistake("float64 tensors", "the cell's dtype is torch.float (float32): build the "
                 "tensors with dtype=dtype (and device=device).",
                 "x_tensor = torch.tensor(x)\ny_tensor = torch.tensor(y)"),
+        Mistake("integer tensors", "x and y are real numbers: as integers they lose their "
+                "fractions. Build them with dtype=dtype, the cell's float32.",
+                test=_integers("x_tensor", "y_tensor")),
     ),
     5: (
         Mistake("ReLU missing (h instead of h_relu)", "y_pred = relu(x @ w1) @ w2: the "
@@ -96,6 +160,8 @@ MISTAKES: dict[int, tuple[Mistake, ...]] = {
                 error="backward through the graph a second time"),
         Mistake("backward() on y_pred", "backward starts from the scalar loss.",
                 error="grad can be implicitly created only for scalar outputs"),
+        Mistake("backward not called", "naming the method does not run it: a method runs "
+                "when it is called, with its parentheses.", static=_uncalled("backward")),
     ),
     7: (
         Mistake("update sign flipped", "gradient descent steps against the gradient.",
@@ -108,5 +174,14 @@ MISTAKES: dict[int, tuple[Mistake, ...]] = {
         Mistake("not in place", "w1 = w1 - ... makes a new tensor autograd does not track "
                 "as a weight (it has no .grad next time): change w1 itself, in place.",
                 test=_not_in_place),
+        Mistake("one weight's update sign flipped", "both weights step against their "
+                "gradient: check the sign of each update.",
+                "w1 += learning_rate * w1.grad\nw2 -= learning_rate * w2.grad"),
+        Mistake("one weight's update sign flipped", "both weights step against their "
+                "gradient: check the sign of each update.",
+                "w1 -= learning_rate * w1.grad\nw2 += learning_rate * w2.grad"),
+        Mistake("the weight instead of its gradient", "a step is the learning rate times the "
+                "gradient of the loss, not times the weight itself.",
+                "w1 -= learning_rate * w1\nw2 -= learning_rate * w2"),
     ),
 }

@@ -253,9 +253,19 @@ def printed_losses(run: Run) -> np.ndarray:
     """The loss printed at each iteration (print(t, loss)): NaN where none was."""
     losses = np.full(run.iterations, np.nan)
     for item in run.printed:
-        if len(item) == 2 and isinstance(item[0], int) and 0 <= item[0] < run.iterations:
-            losses[item[0]] = _number(item[1])
+        pair = t_and_loss(item)
+        if pair is not None and 0 <= pair[0] < run.iterations:
+            losses[pair[0]] = _number(pair[1])
     return losses
+
+
+def t_and_loss(item: tuple) -> tuple | None:
+    """(t, loss) from what one print() showed: print(t, loss), with any labels around them
+    (print("iter:", t, "loss:", loss)); None for a print of anything else."""
+    shown = [value for value in item if not isinstance(value, str)]
+    if len(shown) == 2 and isinstance(shown[0], int) and not isinstance(shown[0], bool):
+        return shown[0], shown[1]
+    return None
 
 
 def _number(value) -> float:

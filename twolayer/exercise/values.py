@@ -31,10 +31,11 @@ PYTHON_TYPES = (float, int, bool)  # as in .astype(float)
 
 
 class Module:
-    """np or torch as student code sees them: only their listed functions."""
+    """np or torch (or torch.nn.functional) as student code sees them: only their listed
+    functions and submodules."""
 
-    def __init__(self, name: str, functions: dict[str, Callable]):
-        self.name, self.functions = name, functions
+    def __init__(self, name: str, functions: dict[str, Callable], modules: dict | None = None):
+        self.name, self.functions, self.modules = name, functions, modules or {}
 
 
 class Method:
@@ -110,7 +111,7 @@ def known(value, limit: int, node=None):
         return value
     if isinstance(value, tuple):
         return shape(value, node)
-    if is_dtype(value) or is_device(value):
+    if is_dtype(value) or is_device(value) or is_tensor_type(value):
         return value
     if isinstance(value, Module | Function | Method):
         raise CodeError("a function or method must be called where it is named", node)
@@ -165,6 +166,13 @@ def is_dtype(value) -> bool:
             value.subdtype is None and value != np.float16
     return type(value).__name__ == "dtype" and type(value).__module__ == "torch" and \
         value in tensor_dtypes()
+
+
+def is_tensor_type(value) -> bool:
+    """torch.FloatTensor, torch.DoubleTensor, torch.Tensor: the legacy names of tensor types,
+    as in x.type(torch.FloatTensor)."""
+    torch = _torch()
+    return value is torch.FloatTensor or value is torch.DoubleTensor or value is torch.Tensor
 
 
 def is_device(value) -> bool:
