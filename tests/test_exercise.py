@@ -238,8 +238,9 @@ def test_unreadable_and_misshapen_files_exit_1_with_one_line_each(tmp_path, caps
     assert out.splitlines()[0].endswith("7/7  ✓ ✓ ✓ ✓ ✓ ✓ ✓")
     lines = err.splitlines()
     assert len(lines) == 3
-    assert lines[0] == f"twolayer: {other}: not graded: it has 0 `# TODO` markers; the " \
-                       "assignment has 7"
+    assert lines[0] == f"twolayer: {other}: not graded: it has 0 of the 7 `# TODO` " \
+                       "markers, and the line before blank 1 (y_pred = h_relu.dot(w2)) " \
+                       "is not in it"
     assert "not UTF-8" in lines[1] and "cannot read it" in lines[2]
 
 
@@ -343,3 +344,63 @@ def test_a_print_with_labels_prints_the_loss(label):
 def test_a_string_is_allowed_only_as_a_label_in_print(text, message):
     result = check(1, text)
     assert result.status == "rejected" and message in result.message
+
+
+# --- Files without their markers ----------------------------------------------------------
+
+
+def _without_markers(text: str) -> str:
+    return "\n".join(line for line in text.split("\n") if not line.strip().startswith("#"))
+
+
+def test_a_file_without_markers_and_comments_is_found_by_its_given_lines():
+    assert extract(_without_markers(FIXTURE.read_text())) == ANSWERS
+
+
+def test_markers_win_when_they_are_there():
+    text = FIXTURE.read_text().replace("h = x.dot(w1)", "h = x @ w1")  # a given line changed
+    assert extract(text) == ANSWERS
+
+
+BENT = [  # (what a student did to the file, how)
+    ("translated the comments", lambda t: t.replace("# 前向传播：计算输出值 y",
+                                                    "# forward pass: compute y")),
+    ("respaced the given lines", lambda t: t.replace("h_relu = np.maximum(h, 0)",
+                                                     "h_relu=np.maximum( h,0 )")),
+    ("added prints and a plot after the loop", lambda t: t.replace(
+        "    grad_y_pred = 2.0 * (y_pred - y)",
+        "    grad_y_pred = 2.0 * (y_pred - y)\n    print('grad', t)").replace(
+        "dtype = torch.float", "plt.plot(losses)\nstart = time.time()\ndtype = torch.float")),
+    ("changed the device line", lambda t: t.replace(
+        'device = torch.device("cuda:0" if torch.cuda.is_available() else "cpu")',
+        'device = torch.device("cpu")')),
+]
+
+
+@pytest.mark.parametrize(("what", "bend"), BENT, ids=[w for w, _ in BENT])
+def test_a_bent_file_without_markers_still_finds_every_blank(what, bend):
+    found = extract(bend(_without_markers(FIXTURE.read_text())))
+    assert set(found) == set(ANSWERS)
+    if what == "changed the device line":  # it lands in blank 4, where it changes nothing
+        assert found.pop(4) == 'device = torch.device("cpu")\n' + ANSWERS[4]
+    assert found == {n: text for n, text in ANSWERS.items() if n in found}
+
+
+def test_a_notebook_split_into_more_cells_without_markers_grades(tmp_path, capsys):
+    text = _without_markers(FIXTURE.read_text())
+    parts = text.split("\n    grad_y_pred")  # the loop cut into two cells
+    cells = [parts[0], "    grad_y_pred" + parts[1]]
+    path = tmp_path / "split.ipynb"
+    path.write_text(json.dumps({"cells": [{"cell_type": "code", "source": c.splitlines(True)}
+                                          for c in cells], "nbformat": 4}), encoding="utf-8")
+    assert extract(text_of(path.read_bytes(), notebook=True)) == ANSWERS
+
+
+def test_a_file_that_cannot_be_aligned_names_the_given_line_it_could_not_find():
+    text = _without_markers(FIXTURE.read_text()).replace(
+        "loss = (y_pred - y_tensor).pow(2).sum()", "loss = ((y_pred - y_tensor) ** 2).sum()")
+    with pytest.raises(FileShapeError) as refused:
+        extract(text)
+    assert str(refused.value) == ("it has 0 of the 7 `# TODO` markers, and the line after "
+                                  "blank 5 (loss = (y_pred - y_tensor).pow(2).sum()) is not "
+                                  "in it")

@@ -153,7 +153,7 @@ def test_an_uploaded_file_is_checked_and_fills_the_blanks():
 
 
 @pytest.mark.parametrize(("content", "message"), [
-    (b"print('hello')\n", "has 0 `# TODO` markers"),
+    (b"print('hello')\n", "has 0 of the 7 `# TODO` markers"),
     (b"\xff\xfe# TODO", "it is not UTF-8 text"),
 ])
 def test_a_file_that_is_not_the_assignment_is_explained(content, message):

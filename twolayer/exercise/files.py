@@ -1,9 +1,11 @@
 """A completed assignment as a file (.py or .ipynb): its blanks, found and never executed.
 
-A file is shaped like the assignment when it has the seven `# TODO` markers in order.
-Each blank is the code after its marker, up to the cell's next line (a comment line
-does not end it and is dropped), the next marker, or a line indented less than the
-blank (the end of the loop or of the cell). Tabs indent as Python reads them.
+A file with the seven `# TODO` markers in order: each blank is the code after its marker,
+up to the cell's next line (a comment line does not end it and is dropped), the next
+marker, or a line indented less than the blank (the end of the loop or of the cell).
+Markers win when they are there; without them, each blank is found between the
+assignment's given lines around it (twolayer.exercise.align). Tabs indent as Python reads
+them.
 
 A notebook is JSON, read with bounds: its numbers are checked as the parser meets them,
 and its nesting by the parser's own recursion limit (a RecursionError is the file's: "not
@@ -15,6 +17,7 @@ from __future__ import annotations
 import json
 import textwrap
 
+from .align import AlignError, align
 from .skeleton import BLANKS
 
 MAX_BYTES = 5 * 2**20  # a notebook with its outputs; more is not an assignment
@@ -64,12 +67,17 @@ def _source(cell: dict) -> str:
 
 
 def extract(text: str) -> dict[int, str]:
-    """The text of each blank, by number; FileShapeError if the markers are not all there."""
+    """The text of each blank, by number: after its `# TODO` marker when all seven are
+    there, else between the assignment's given lines around it (twolayer.exercise.align);
+    FileShapeError saying which given line is not in the file."""
     lines = [_as_python_reads(line) for line in text.split("\n")]
     markers = [k for k, line in enumerate(lines) if line.strip().startswith("# TODO")]
     if len(markers) != len(BLANKS):
-        raise FileShapeError(f"it has {len(markers)} `# TODO` markers; the assignment has "
-                             f"{len(BLANKS)}")
+        try:
+            return align(lines)
+        except AlignError as error:
+            raise FileShapeError(f"it has {len(markers)} of the {len(BLANKS)} `# TODO` "
+                                 f"markers, and {error}") from None
     bounds = [*markers[1:], len(lines)]
     return {blank.number: _blank(lines[start + 1: stop], blank)
             for blank, start, stop in zip(BLANKS, markers, bounds, strict=True)}

@@ -97,8 +97,10 @@ def _uploaded() -> None:
         blanks = extract(text_of(raw, upload.name.endswith(".ipynb")))
     except FileShapeError as error:
         st.session_state["exercise_error"] = (f"{upload.name} can't be checked: {error}. "
-                                              "Upload the assignment's .py or .ipynb with "
-                                              "its seven `# TODO` markers.")
+                                              "Upload your completed assignment, .py or "
+                                              ".ipynb: its blanks are found after their "
+                                              "`# TODO` markers, or between the "
+                                              "assignment's own lines.")
         return
     st.session_state["blank_areas"] = st.session_state.get("blank_areas", 0) + 1  # new areas
     _keep(blanks)
@@ -133,7 +135,9 @@ def controls() -> bool:
     upload.file_uploader("Check a file: your completed assignment (.py or .ipynb)",
                          type=["py", "ipynb"], key="w_exercise_file", on_change=_uploaded,
                          help="Read, never run: its blanks are found after the seven "
-                              "`# TODO` markers and checked like the ones typed here.")
+                              "`# TODO` markers (or, without them, between the "
+                              "assignment's own lines) and checked like the ones typed "
+                              "here.")
     english = comments == "english"
     download.download_button("Download as .py", as_file(attempt(), english), "assignment.py",
                              "text/x-python", on_click="ignore", width="stretch",
