@@ -161,3 +161,15 @@ def test_a_file_that_is_not_the_assignment_is_explained(content, message):
     assert not at.exception
     assert at.error[0].value.startswith("other.py can't be checked: ")
     assert message in at.error[0].value
+
+
+def test_text_typed_and_not_yet_checked_survives_a_page_switch():
+    at = open_page("Exercise")
+    area(at, 2).set_value(NO_MASK).run()
+    area(at, 5).set_value("y_pred = torch.relu(x_tensor @ w1) @ w2").run()
+    at.switch_page("pages/3_Autograd.py").run()
+    at.switch_page("pages/5_Exercise.py").run()
+    assert not at.exception
+    assert area(at, 2).value == NO_MASK
+    assert area(at, 5).value == "y_pred = torch.relu(x_tensor @ w1) @ w2"
+    assert at.info[0].value.startswith("Fill in the blanks and press **Check**")  # unchecked

@@ -12,6 +12,7 @@ Python: a small evaluator walks its syntax tree against an allow-list.
 - mistakes: the classic mistakes, named with a hint
 - notes: which derivative of relu at 0 a correct y_pred implies
 - files: blanks found in .py and .ipynb files; an attempt written out as a file
+- align: a file without its markers: blanks found between the assignment's given lines
 - grade: many files at once
 - share: an attempt as a short text for a link, and back
 """

@@ -1,12 +1,12 @@
 """Streamlit pieces of the Exercise page: the assignment's cells with editable blanks, the
 checks and the whole run (from the server's cache), links, uploads and downloads.
 
-The attempt (blank number -> text) lives in st.session_state["attempt"], so it survives
-page switches; it changes only when the Check button is pressed or a file is uploaded.
-The blanks sit in a form: typing costs the server nothing until Check. Each text area
-starts from the attempt as its default value; an upload renews their keys, so that new
-areas start from the file's blanks (a form's areas do not take values pushed through
-session state reliably: the browser sends back what it holds).
+The attempt (blank number -> text) lives in st.session_state["attempt"]: it changes when
+Check is pressed or a file is uploaded, and the address bar carries it (a reload opens it
+checked). What is typed and not yet checked lives in st.session_state["drafts"], written
+as each text area changes: Streamlit forgets a widget's value when another page is shown,
+so each area starts from its draft and nothing typed is lost on a page switch. An upload
+renews the areas' keys, so that new areas start from the file's blanks.
 """
 
 from __future__ import annotations
@@ -68,6 +68,7 @@ def digest(blanks: dict[int, str]) -> str:
 def _keep(blanks: dict[int, str]) -> None:
     """A new attempt: stored, marked for checking, and put in the link if it fits."""
     st.session_state["attempt"] = blanks
+    st.session_state["drafts"] = dict(blanks)
     st.session_state["checked"] = digest(blanks)
     encoded = share.encode(blanks)
     fits = share.fits_link(encoded)
@@ -83,6 +84,18 @@ def _submitted() -> None:
 
 def _key(number: int) -> str:
     return f"w_blank_{number}_{st.session_state.get('blank_areas', 0)}"
+
+
+def drafts() -> dict[int, str]:
+    """What the text areas hold: the attempt, then whatever was typed since."""
+    if "drafts" not in st.session_state:
+        st.session_state["drafts"] = dict(attempt())
+    return st.session_state["drafts"]
+
+
+def _drafted(number: int) -> None:
+    """A text area changed: its text kept, for when the area is drawn again."""
+    drafts()[number] = st.session_state.get(_key(number), "")
 
 
 def _uploaded() -> None:
@@ -175,21 +188,20 @@ def cells(english: bool, checked: list[BlankResult] | None) -> None:
     """Both cells, read-only code around the editable blanks, each with its verdict."""
     by_blank = {r.blank: r for r in checked or ()}
     st.html("<style>.stTextArea textarea {font-family: 'Source Code Pro', monospace;}</style>")
-    with st.form("exercise", border=False, enter_to_submit=False):
-        for cell, segments in CELLS.items():
-            st.subheader(CELL_TITLES[cell])
-            code: list[str] = []
-            for segment in segments:
-                if segment.kind != "blank":
-                    code.append(translate(segment.text) if english else segment.text)
-                    continue
-                _code(code)
-                code = []
-                _blank(BLANKS[segment.blank - 1], english, by_blank.get(segment.blank))
+    for cell, segments in CELLS.items():
+        st.subheader(CELL_TITLES[cell])
+        code: list[str] = []
+        for segment in segments:
+            if segment.kind != "blank":
+                code.append(translate(segment.text) if english else segment.text)
+                continue
             _code(code)
-        st.form_submit_button("Check", type="primary", on_click=_submitted,
-                              help="Checks every blank (at most "
-                                   f"{ATTEMPT_SECONDS:g} s), then runs both cells whole.")
+            code = []
+            _blank(BLANKS[segment.blank - 1], english, by_blank.get(segment.blank))
+        _code(code)
+    st.button("Check", type="primary", on_click=_submitted,
+              help=f"Checks every blank (at most {ATTEMPT_SECONDS:g} s), then runs both "
+                   "cells whole.")
 
 
 def _code(texts: list[str]) -> None:
@@ -204,8 +216,9 @@ def _blank(blank, english: bool, result: BlankResult | None) -> None:
         heading += f" ({blank.task_zh.lstrip('# ')})"
     st.markdown(heading)
     lines = max(2, blank.answer.count("\n") + 2)
-    st.text_area(f"Blank {blank.number}", attempt().get(blank.number, ""),
-                 key=_key(blank.number), max_chars=MAX_TEXT,
+    st.text_area(f"Blank {blank.number}", drafts().get(blank.number, ""),
+                 key=_key(blank.number), max_chars=MAX_TEXT, on_change=_drafted,
+                 args=(blank.number,),
                  height=34 + 24 * lines, label_visibility="collapsed",
                  placeholder="Your lines (no indentation needed)")
     if result is not None:
