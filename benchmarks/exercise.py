@@ -10,7 +10,8 @@
 3. A file graded as `grade` does: the check, then the whole run that says whether it
    trains.
 4. The worst an attempt can do: seven blanks of the heaviest lines the bounds let
-   through, against the CPU seconds a check (6 s) and a whole run (3.5 s) may take.
+   through, against the CPU seconds a check (checks.ATTEMPT_SECONDS) and a whole run
+   (runs.RUN_SECONDS) may take.
 
 Medians of a few repeats, one process; the machine is shared and noisy: compare ratios.
 """

@@ -15,6 +15,7 @@ PAGE_FILES = {
     "Autograd": "pages/3_Autograd.py",
     "Lock-step": "pages/4_Lock_step.py",
     "Exercise": "pages/5_Exercise.py",
+    "Grade": "pages/6_Grade.py",
 }
 
 

@@ -17,8 +17,9 @@ from twolayer.methods import train
 
 pytestmark = pytest.mark.slow  # every page run in Streamlit's AppTest: the app's own loop
 
-PAGES = [page for page in PAGE_FILES if page != "Exercise"]  # the pages with the sidebar's
-# configuration (tests/test_exercise_app.py has the Exercise page's)
+# The pages with the sidebar's configuration (tests/test_exercise_app.py has the Exercise
+# page's, tests/test_grade_app.py the Grade page's)
+PAGES = [page for page in PAGE_FILES if page not in ("Exercise", "Grade")]
 
 
 @pytest.fixture(autouse=True)

@@ -34,6 +34,7 @@ PAGES = {  # URL path: (title on the page, what a drawn page shows)
     "Lock_step": ("Lock-step explorer", ".js-plotly-plot .main-svg"),
 }
 EXERCISE = ("Exercise: fill in the assignment's blanks", "textarea")  # no sidebar configuration
+GRADE = ("Grade a class", "[data-testid='stFileUploader']")
 TIMEOUT_MS = 90_000
 # The y values of the first Plotly chart after plotly.js decoded them (the figure's own
 # .data keeps them base64-encoded).
@@ -86,7 +87,7 @@ def open_page(context, url: str, drawn: str | None = None):
     page.goto(url)
     path = url.split("//", 1)[1].split("/", 1)[1].split("?")[0] if "/" in url.split("//", 1)[1] \
         else ""
-    title, page_drawn = {**PAGES, "Exercise": EXERCISE}[path]
+    title, page_drawn = {**PAGES, "Exercise": EXERCISE, "Grade": GRADE}[path]
     page.wait_for_selector(drawn or page_drawn, timeout=TIMEOUT_MS)
     page.get_by_role("heading", name=title).wait_for(timeout=TIMEOUT_MS)
     _wait_idle(page)
@@ -134,6 +135,8 @@ def expected_losses(config, method="numpy", count=3) -> list[float]:
 def assert_clean(page, console) -> None:
     assert page.locator('[data-testid="stException"]').count() == 0
     assert console.errors == []
+    # one list of pages, the sidebar's own: Streamlit's menu of pages/ is not drawn too
+    assert page.locator('[data-testid="stSidebarNav"]').count() == 0
 
 
 @pytest.mark.parametrize("path", list(PAGES))
@@ -433,5 +436,54 @@ def test_the_exercise_typed_in_the_browser_is_checked_and_a_dropped_mask_named(b
     _wait_idle(page)
     page.mouse.move(0, 0)  # no tooltip in the picture
     page.screenshot(path=str(SHOTS / "Exercise.png"), full_page=True)
+    assert_clean(page, console)
+    context.close()
+
+
+def test_a_class_zip_uploaded_to_the_grade_page_reads_back_as_table_chart_and_csv(
+        browser, server, tmp_path):
+    import csv
+
+    from classfiles import make_class, zipped
+
+    from twolayer.grading import batch, gradebook, submissions
+
+    files = make_class(4, seed=2) + [("class/mallory/homework.ipynb", b"not json")]
+    path = tmp_path / "class.zip"
+    path.write_bytes(zipped(files))
+    expected = list(batch.grade_all(submissions.from_uploads([("class.zip", zipped(files))])))
+    context = browser.new_context(viewport={"width": 1400, "height": 1200},
+                                  accept_downloads=True)
+    # Without the file picker, the table's own "Download as CSV" saves through a download
+    context.add_init_script("window.showSaveFilePicker = undefined;")
+    page, console = open_page(context, f"{server}/Grade")
+    page.locator("input[type=file]").set_input_files(str(path))
+    page.get_by_text("Files graded").wait_for(timeout=TIMEOUT_MS)
+    _wait_idle(page)
+    # the table, as the browser holds it
+    table = page.locator("[data-testid='stDataFrame']").first
+    table.hover()
+    with page.expect_download() as shown:
+        table.get_by_role("button", name="Download as CSV").click()
+    rows = list(csv.DictReader(open(shown.value.path(), encoding="utf-8-sig")))
+    marks = gradebook.table(expected)
+    assert [r["student"] for r in rows] == marks["student"]
+    assert [r["blank 2"] for r in rows] == marks["blank 2"]
+    assert [r["score"] for r in rows] == [str(s) if s is not None else "" for s in
+                                          marks["score"]]
+    # the per-blank chart, as plotly.js drew it
+    drawn = page.evaluate("Array.from(document.querySelectorAll('.js-plotly-plot'))[0]"
+                          "._fullData.map(t => [t.name, Array.from(t.x)])")
+    _, shares = gradebook.status_shares(expected)
+    assert [name for name, _ in drawn] == ["correct", "wrong", "rejected", "missing"]
+    for name, values in drawn:
+        assert values == pytest.approx(shares[name])
+    # the gradebook download
+    with page.expect_download() as saved:
+        page.get_by_role("button", name="Gradebook (.csv)").click()
+    assert pathlib.Path(saved.value.path()).read_bytes().decode() == gradebook.csv_text(expected)
+    assert page.get_by_text("not graded: it is not a Jupyter notebook").count() == 1
+    page.mouse.move(0, 0)
+    page.screenshot(path=str(SHOTS / "Grade.png"), full_page=True)
     assert_clean(page, console)
     context.close()

@@ -196,3 +196,10 @@ def test_sample_csv_is_a_learnable_table():
     assert table.numeric == ("area_m2", "rooms", "age_years", "distance_km", "price_k")
     assert table.rows == 400
     assert KINDS["csv"].preset["hidden"] == 50
+
+
+def test_a_csv_over_the_size_limit_is_refused_before_it_is_read():
+    from twolayer.data.table import MAX_BYTES, parse
+
+    with pytest.raises(ValueError, match="over 5 MB"):
+        parse(b"a,b\n" + b"1,2\n" * (MAX_BYTES // 4 + 1))

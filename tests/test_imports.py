@@ -57,7 +57,8 @@ CORE = ("twolayer", "twolayer.config", "twolayer.loss", "twolayer.manual", "twol
         "twolayer.training", "twolayer.methods", "twolayer.variants", "twolayer.tasks",
         "twolayer.data")
 EXPLORERS = ("twolayer.graph", "twolayer.lockstep", "twolayer.exercise")
-CAPABILITIES = (*EXPLORERS, "twolayer.checking", "twolayer.outputs", "twolayer.serving")
+CAPABILITIES = (*EXPLORERS, "twolayer.grading", "twolayer.checking", "twolayer.outputs",
+                "twolayer.serving")
 
 
 def _module(path: pathlib.Path) -> str:

@@ -14,6 +14,7 @@ One subpackage per capability, each opening with its own map:
 - checking/: do the methods agree (rounding bounds, gradient checks), advice, benchmark
 - graph/, lockstep/, exercise/: the Computational Graph page's, the Lock-step explorer's
   and the Exercise page's machinery (the checker of students' code)
+- grading/: a class graded at once: zips read in memory, the gradebook, feedback, similar code
 - outputs/: Plotly figures and downloadable files
 - serving/: compute budgets, the shared cache, thread limits
 - ui/: the Streamlit layer, the only one that imports Streamlit; cli: python -m twolayer

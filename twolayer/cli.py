@@ -6,8 +6,6 @@ Exit codes: 0 done, 1 the run diverged (inf/NaN loss), 2 bad arguments.
 from __future__ import annotations
 
 import argparse
-import json
-import math
 import sys
 from dataclasses import asdict
 
@@ -40,6 +38,20 @@ class Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
+MAX_JOBS = 64  # processes for --jobs: each holds torch (~0.3 GB)
+
+
+def _jobs(text: str) -> int:
+    """--jobs: a whole number from 1 to MAX_JOBS."""
+    try:
+        jobs = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 1 <= jobs <= MAX_JOBS:
+        raise argparse.ArgumentTypeError(f"{jobs} is outside 1 to {MAX_JOBS}")
+    return jobs
+
+
 def build_parser() -> Parser:
     parser = Parser(
         prog="python -m twolayer",
@@ -63,8 +75,20 @@ def build_parser() -> Parser:
         _add_config_flags(sub)
     grade = commands.add_parser("grade", help="check completed assignments (.py, .ipynb), "
                                               "blank by blank; nothing in them is executed")
-    grade.add_argument("files", nargs="+", metavar="FILE")
+    grade.add_argument("files", nargs="+", metavar="FILE",
+                       help=".py, .ipynb, or .zip of them (a folder per student is fine)")
     grade.add_argument("--json", action="store_true", help="print one JSON object")
+    grade.add_argument("--csv", action="store_true",
+                       help="print the gradebook: a row per file, a column per blank")
+    grade.add_argument("--summary", action="store_true",
+                       help="print the class at a glance: per blank, statuses and mistakes")
+    grade.add_argument("--similar", action="store_true",
+                       help="print the files that share uncommon code")
+    grade.add_argument("--feedback", metavar="DIR",
+                       help="write a feedback file (Markdown) per student into DIR")
+    grade.add_argument("--jobs", type=_jobs, default=None,
+                       help=f"grade on this many processes, 1 to {MAX_JOBS} (default: the "
+                            "cores)")
     return parser
 
 
@@ -313,25 +337,48 @@ def cmd_bench(args, config: Config) -> int:
 
 
 def cmd_grade(args) -> int:
-    """Grade each file, printing each grade as it is made; exit 0 when every file was
-    graded, 1 when one was not (its line on stderr says why)."""
-    from .exercise import grade_each
+    """Grade each file (a zip member by member), printing each grade as it is made; exit 0
+    when every file was graded, 1 when one was not (its line on stderr says why)."""
+    from .grading import batch, submissions
     from .serving import threads
 
     threads.limit(1)  # one thread does all the work, so the CPU bounds count all of it
-    grades, problems = [], []
-    for grade in grade_each(args.files):
+    found = submissions.from_paths(args.files)
+    jobs = args.jobs or threads.cores()
+    grades = []
+    for k, grade in enumerate(batch.grade_all(found, jobs), 1):
         grade.path = _shown(grade.path)
+        grades.append(grade)
         if not grade.graded:
-            problems.append(grade.not_graded())
-            print(f"twolayer: {problems[-1]}", file=sys.stderr, flush=True)
-        elif args.json:
-            grades.append(grade.as_dict())
-        else:
+            print(f"twolayer: {grade.not_graded()}", file=sys.stderr, flush=True)
+        elif not (args.json or args.csv or args.summary or args.similar):
             _print_grade(grade)
+        if sys.stderr.isatty():
+            print(f"\rgraded {k} of {len(found)} files", end="", file=sys.stderr, flush=True)
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
+    _grade_outputs(args, grades)
+    return EXIT_NOT_GRADED if any(not g.graded for g in grades) else 0
+
+
+def _grade_outputs(args, grades) -> None:
+    from .grading import gradebook, similar
+
     if args.json:
-        _print_json({"files": grades, "not_graded": problems})
-    return EXIT_NOT_GRADED if problems else 0
+        _print_json(gradebook.as_json(grades))
+    if args.csv:
+        sys.stdout.write(gradebook.csv_text(grades))
+    if args.summary:
+        sys.stdout.write(gradebook.summary_text(grades))
+    if args.similar:
+        sys.stdout.write(similar.groups_text(grades))
+    if args.feedback:
+        import pathlib
+
+        folder = pathlib.Path(args.feedback)
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, grade in zip(gradebook.feedback_names(grades), grades, strict=True):
+            (folder / name).write_text(gradebook.feedback(grade), encoding="utf-8")
 
 
 def _shown(path: str) -> str:
@@ -341,7 +388,9 @@ def _shown(path: str) -> str:
 
 
 def _print_grade(grade) -> None:
-    marks = " ".join(_MARKS[b["status"]] for b in grade.blanks)
+    from .grading.gradebook import MARKS
+
+    marks = " ".join(MARKS[b["status"]] for b in grade.blanks)
     print(f"{grade.path}: {grade.score}/{grade.total}  {marks}")
     for blank in grade.blanks:
         if blank["status"] != "correct":
@@ -350,9 +399,6 @@ def _print_grade(grade) -> None:
         if cell["status"] != "trains":
             print(f"  whole run: {cell['message']}")
     sys.stdout.flush()
-
-
-_MARKS = {"correct": "✓", "wrong": "✗", "rejected": "!", "missing": "·"}
 
 
 COMMANDS = {"train": cmd_train, "compare": cmd_compare, "gradcheck": cmd_gradcheck,
@@ -377,15 +423,6 @@ def _fmt(value, digits: int = 6) -> str:
 
 
 def _print_json(obj) -> None:
-    """JSON has no inf or NaN: they are written as null."""
-    print(json.dumps(_finite(obj), indent=2))
+    from .outputs.export import json_text
 
-
-def _finite(obj):
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    if isinstance(obj, dict):
-        return {k: _finite(v) for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [_finite(v) for v in obj]
-    return obj
+    sys.stdout.write(json_text(obj))

@@ -22,6 +22,7 @@ from .assignment import SPLIT_STREAM, rng
 
 MIN_ROWS = 8  # fewer cannot be split into training and validation rows that mean anything
 MAX_COLUMNS = 500
+MAX_BYTES = 5 * 2**20  # a CSV the app takes: 5 MB is tens of thousands of rows
 KEPT_UPLOADS = 8  # files kept by digest in this process (the app keeps each visitor's too)
 
 _uploads: OrderedDict[str, bytes] = OrderedDict()
@@ -68,6 +69,9 @@ class Table:
 
 def parse(raw: bytes) -> Table:
     """The table in a CSV file (header in the first row; comma, semicolon or tab)."""
+    if len(raw) > MAX_BYTES:
+        raise ValueError(f"the file is over {MAX_BYTES // 2**20} MB; use at most "
+                         f"{MAX_BYTES // 2**20} MB of rows")
     text = _decode(raw)
     rows = list(csv.reader(io.StringIO(text), _dialect(text)))
     rows = [row for row in rows if any(cell.strip() for cell in row)]  # blank lines

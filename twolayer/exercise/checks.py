@@ -49,8 +49,8 @@ from .skeleton import BLANKS, CELLS
 from .values import is_tensor
 
 SHOWN = 3  # wrong entries listed
-ATTEMPT_SECONDS = 5.5  # all seven blanks and their run together, in CPU seconds: with the
-# whole run's 3 s (runs.RUN_SECONDS) and the answers' own runs, one file costs at most 10 s
+ATTEMPT_SECONDS = 4.0  # all seven blanks and their run together, in CPU seconds: with the
+# whole run's 5.5 s (runs.RUN_SECONDS) and the answers' own runs, one file costs at most 10 s
 TOGETHER = 2  # iterations the blanks run together: enough for names to meet
 
 @dataclass(frozen=True)

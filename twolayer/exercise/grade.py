@@ -13,10 +13,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from .checks import BlankResult, check_attempt
-from .files import FileShapeError, extract, read
-from .runs import Program, verdict, whole_run
+from ..tasks import finish, shifted
+from .checks import BlankResult, check_attempt_task
+from .files import FileShapeError, extract, read, text_of
+from .runs import Program, verdict, whole_run_task
 from .skeleton import BLANKS
+
+STEPS = 1007  # a file's steps as its task counts them: 7 blanks, then 2 × 500 iterations
 
 
 @dataclass
@@ -29,6 +32,8 @@ class FileGrade:
     run: dict[str, dict] = field(default_factory=dict)
     error: str | None = None  # "not graded" when set
     internal: bool = False  # the grader itself failed on this file (a bug)
+    student: str = ""  # who, as a class's gradebook names them
+    texts: dict[int, str] = field(default_factory=dict)  # each blank's lines, as found
 
     @property
     def graded(self) -> bool:
@@ -43,8 +48,9 @@ class FileGrade:
         return len(BLANKS)
 
     def as_dict(self) -> dict:
-        return {"path": self.path, "blanks": self.blanks, "score": self.score,
-                "total": self.total, "run": self.run}
+        found = {"path": self.path, "blanks": self.blanks, "score": self.score,
+                 "total": self.total, "run": self.run}
+        return {"student": self.student, **found} if self.student else found
 
     def not_graded(self) -> str:
         return f"{self.path}: not graded: {self.error}"
@@ -52,25 +58,54 @@ class FileGrade:
 
 def grade_file(path: str) -> FileGrade:
     """A file's grade, or why it has none; never an exception."""
+    return _guarded(path, lambda: read(path))
+
+
+def grade_raw(path: str, raw: bytes, notebook: bool) -> FileGrade:
+    """A file's grade from its bytes (an upload, a zip's member); never an exception."""
+    return _guarded(path, lambda: text_of(raw, notebook))
+
+
+def grade_raw_task(path: str, raw: bytes, notebook: bool):
+    """grade_raw() as a task (the page grades a class in slices); never an exception."""
     try:
-        return grade_blanks(path, extract(read(path)))
+        return (yield from grade_blanks_task(path, extract(text_of(raw, notebook))))
+    except FileShapeError as error:
+        return FileGrade(path, error=str(error))
+    except Exception as error:  # noqa: BLE001 - the last line of defence, as in _guarded
+        return _failed(path, error)
+
+
+def _guarded(path: str, text) -> FileGrade:
+    try:
+        return grade_blanks(path, extract(text()))
     except FileShapeError as error:
         return FileGrade(path, error=str(error))
     except Exception as error:  # noqa: BLE001 - the last line of defence: one file's alone
-        return FileGrade(path, error=f"the grader failed on it ({type(error).__name__}: "
-                                     f"{str(error)[:200]})", internal=True)
+        return _failed(path, error)
+
+
+def _failed(path: str, error: Exception) -> FileGrade:
+    return FileGrade(path, error=f"the grader failed on it ({type(error).__name__}: "
+                                 f"{str(error)[:200]})", internal=True)
 
 
 def grade_blanks(path: str, attempt: dict[int, str]) -> FileGrade:
-    results = check_attempt(attempt)
-    runs = whole_run(Program.of(attempt))
+    return finish(grade_blanks_task(path, attempt))
+
+
+def grade_blanks_task(path: str, attempt: dict[int, str]):
+    """grade_blanks() as a task: yields after each blank checked and each iteration run."""
+    results = yield from shifted(check_attempt_task(attempt), 0, STEPS)
+    runs = yield from shifted(whole_run_task(Program.of(attempt)), len(BLANKS), STEPS)
     run = {str(cell): _verdict(verdict(cell, cell_run)) for cell, cell_run in runs.items()}
     return FileGrade(path, [_entry(result) for result in results], run,
-                     internal=any(result.internal for result in results))
+                     internal=any(result.internal for result in results), texts=attempt)
 
 
 def _entry(result: BlankResult) -> dict:
-    return {"blank": result.blank, "status": result.status, "message": result.message}
+    return {"blank": result.blank, "status": result.status, "message": result.message,
+            "mistake": result.mistake}
 
 
 def _verdict(found) -> dict:

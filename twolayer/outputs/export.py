@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 from dataclasses import asdict
 
 import numpy as np
@@ -62,3 +63,18 @@ def weights_npz(*runs) -> bytes:
     arrays = {f"{name}_{r.method}": getattr(r, name) for r in runs for name in ("w1", "w2")}
     np.savez_compressed(buffer, **arrays)
     return buffer.getvalue()
+
+
+def json_text(obj) -> str:
+    """obj as indented JSON; JSON has no inf or NaN, so they are written as null."""
+    return json.dumps(_finite(obj), indent=2) + "\n"
+
+
+def _finite(obj):
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    if isinstance(obj, dict):
+        return {k: _finite(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_finite(v) for v in obj]
+    return obj

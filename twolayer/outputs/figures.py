@@ -245,3 +245,43 @@ def exercise_curve(title: str, yours: np.ndarray, answers: np.ndarray) -> go.Fig
     fig.add_trace(go.Scatter(x=np.arange(len(drawn)), y=drawn, mode="lines", name="yours",
                              line={"color": COLORS["numpy"], "dash": "dash"}))
     return _layout(fig, title, "printed loss")
+
+
+STATUS_COLORS = {"correct": "#2ca02c", "wrong": "#d62728", "rejected": "#ff7f0e",
+                 "missing": "#9aa5b1"}
+
+
+def blank_statuses(blanks: list[str], shares: dict[str, list[float]],
+                   counts: dict[str, list[int]], labels: dict[str, str]) -> go.Figure:
+    """A class's blanks, a stacked bar each: the share of files per status.
+
+    blanks: the bars' names; shares[status][k], counts[status][k]: blank k's share and
+    number of files with that status; labels: the title, the axes' titles, each status's
+    legend name, and "hover" (with {count} and {share} in it).
+    """
+    fig = go.Figure()
+    for status, color in STATUS_COLORS.items():
+        fig.add_trace(go.Bar(y=blanks, x=shares[status], name=labels[status],
+                             orientation="h", marker_color=color,
+                             customdata=counts[status],
+                             hovertemplate=labels["hover"].format(count="%{customdata}",
+                                                                  share="%{x:.0%}")))
+    fig.update_layout(barmode="stack", title=labels["title"], height=80 + 36 * len(blanks),
+                      xaxis={"title": labels["x"], "tickformat": ".0%", "range": [0, 1]},
+                      yaxis={"title": labels["y"], "autorange": "reversed"},
+                      margin={"l": 60, "r": 20, "t": 50, "b": 50},
+                      legend={"orientation": "h", "y": -0.25, "traceorder": "normal"})
+    return fig
+
+
+def score_histogram(counts: list[int], labels: dict[str, str]) -> go.Figure:
+    """How many files scored each score: counts[s] files scored s (0 to the total)."""
+    fig = go.Figure(go.Bar(x=list(range(len(counts))), y=counts,
+                           marker_color=COLORS["numpy"],
+                           hovertemplate=labels["hover"].format(score="%{x}",
+                                                                count="%{y}")))
+    fig.update_layout(title=labels["title"], height=320, bargap=0.15,
+                      xaxis={"title": labels["x"], "dtick": 1},
+                      yaxis={"title": labels["y"], "rangemode": "tozero"},
+                      margin={"l": 60, "r": 20, "t": 50, "b": 50})
+    return fig

@@ -7,7 +7,8 @@
 - cache: data, weights and runs from the server's cache, keyed on small values
 - player: the clock of every view that plays through iterations
 - shared: pieces several pages show (divergence notices, code listings, downloads)
-- comparison_view, live_view, graph_view, lockstep_view, exercise_view: each page's own
+- comparison_view, live_view, graph_view, lockstep_view, exercise_view, grade_view: each
+  page's own
 """
 
 from . import comparison_view, live_view, lockstep_view

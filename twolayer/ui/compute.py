@@ -212,10 +212,12 @@ class Progress:
     benchmarks/classroom.py: 1.58x the bare page's time with quiet bars, 1.77x with a bar
     a second).
     Stopping does not depend on drawing: every update is a checkpoint().
+    steps(done, total): what the bar says of the work done (default: iterations).
     """
 
-    def __init__(self, label: str, preview=None):
+    def __init__(self, label: str, preview=None, steps=None):
         self.label, self.preview = label, preview
+        self.steps = steps or (lambda done, total: f"iteration {done:,} of {total:,}")
         self.start = time.monotonic()
         self.bar = None
         self.drawn = self.shown = 0.0  # when the preview, the bar were last drawn
@@ -226,7 +228,7 @@ class Progress:
         checkpoint()
         fraction = min(max(done / total, 0.0), 1.0) if total else 0.0
         self.fraction = fraction
-        self._draw(fraction, f"{self.label}: iteration {done:,} of {total:,}")
+        self._draw(fraction, f"{self.label}: {self.steps(done, total)}")
         now = time.monotonic()
         alone = BUSY.count <= 1
         if self.preview and partial is not None and alone and now - self.drawn >= 1 / PREVIEW_RATE:

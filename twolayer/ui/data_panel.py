@@ -12,7 +12,7 @@ import streamlit as st
 
 from ..config import KINDS, SPECS, Config, fit_to_data
 from ..data import csv_learning_rate, preset, with_csv
-from ..data.table import MIN_ROWS, digest, parse, register, sample_csv
+from ..data.table import MAX_BYTES, MIN_ROWS, digest, parse, register, sample_csv
 
 
 def data_panel(config: Config, on_change) -> None:
@@ -85,6 +85,7 @@ def csv_upload() -> None:
     """The uploader and a sample file: shown whenever the CSV kind is chosen or asked for."""
     st.file_uploader("CSV file (header row, numeric columns)", type=["csv", "txt"],
                      key="w_csv_file", on_change=_uploaded,
+                     max_upload_size=MAX_BYTES // 2**20,
                      help=f"At least {MIN_ROWS} rows. Comma, semicolon or tab separated.")
     st.download_button("Sample CSV to try (house prices)", sample_csv(), "houses.csv",
                        "text/csv", on_click="ignore", width="stretch")

@@ -147,6 +147,7 @@ def controls() -> bool:
                                   COMMENTS.get, container=language)
     upload.file_uploader("Check a file: your completed assignment (.py or .ipynb)",
                          type=["py", "ipynb"], key="w_exercise_file", on_change=_uploaded,
+                         max_upload_size=MAX_BYTES // 2**20,
                          help="Read, never run: its blanks are found after the seven "
                               "`# TODO` markers (or, without them, between the "
                               "assignment's own lines) and checked like the ones typed "
@@ -237,10 +238,15 @@ BADGES = {  # Streamlit's own icon font: drawn the same wherever the page is ope
 }
 
 
+def badge(status: str, message: str) -> None:
+    """A blank's status as a coloured box with its icon, and its message."""
+    show, icon = BADGES[status]
+    show(f"**{status}** — {message}", icon=icon)
+
+
 def verdict(result: BlankResult) -> None:
     """The blank's badge and message, and each point's comparison on request."""
-    show, icon = BADGES[result.status]
-    show(f"**{result.status}** — {result.message}", icon=icon)
+    badge(result.status, result.message)
     if result.note:
         st.caption(result.note)
     if result.points:

@@ -54,6 +54,7 @@ PAGES = (  # the one list of pages: the navigation, the sidebar's links, the add
     Page("pages/3_Autograd.py", "Autograd", "🔥", "Autograd"),
     Page("pages/4_Lock_step.py", "Lock-step", "👣", "Lock_step"),
     Page("pages/5_Exercise.py", "Exercise", "✍️", "Exercise"),
+    Page("pages/6_Grade.py", "Grade", "📊", "Grade"),
 )
 
 

@@ -1,0 +1,36 @@
+"""Grade: a class's files graded at once, the class at a glance, and the gradebook."""
+
+import streamlit as st
+
+from twolayer import ui
+from twolayer.ui import grade_view as view
+
+ui.page(configurable=False)
+st.title("Grade a class")
+st.markdown(
+    "Upload the students' completed assignments, many `.py` / `.ipynb` files or one `.zip` "
+    "of them, and each is graded blank by blank as the Exercise page checks a student's: "
+    "read, never run as Python. A student can grade their own file here too. The files "
+    "stay in this browser session only: no other visitor sees them, nothing is written to "
+    "disk, and they are dropped when the session ends."
+)
+uploaded = view.uploads()
+if uploaded is None:
+    st.info("Upload files to grade them. The command line does the same: "
+            "`python -m twolayer grade FILES_OR_ZIPS --csv`.")
+    st.stop()
+grades = view.grades(*uploaded)
+view.overview(grades)
+if any(g.graded for g in grades):
+    st.subheader("The class at a glance")
+    view.charts(grades)
+    st.markdown("**Mistakes per blank**, by how many files made them:")
+    view.mistakes(grades)
+st.subheader("Each file")
+chosen = view.table(grades)
+if chosen is not None:
+    view.file_blanks(chosen)
+st.subheader("Similar submissions")
+view.similar_groups(grades)
+st.subheader("Downloads")
+view.downloads(grades)

@@ -1,0 +1,189 @@
+"""Streamlit pieces of the Grade page: a class's files uploaded, graded in slices, and the
+class at a glance, the table, similar submissions and the downloads.
+
+Uploads live in the uploader (Streamlit keeps them in this session's memory only); the
+grades in st.session_state["grades"], one per file as it is graded, keyed on the
+upload's id, so a rerun (a row chosen, a box ticked) or a grading stopped halfway never
+grades a file twice. Nothing uploaded is written to disk or shown to another visitor.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ..exercise import BLANKS
+from ..exercise.grade import STEPS, FileGrade
+from ..grading import gradebook, similar, submissions
+from ..grading.batch import grade_task
+from ..outputs import figures
+from ..tasks import shifted
+from .compute import Progress, run
+from .exercise_view import badge
+
+UPLOAD_MB = 50  # a class's zip; each .py or .ipynb is bounded by the checker's 5 MB
+STATUS_LABELS = {"correct": "correct", "wrong": "wrong", "rejected": "rejected",
+                 "missing": "missing"}
+
+
+def uploads():
+    """The uploaded files, as (name, bytes) pairs and their upload ids; None when nothing
+    is uploaded, or too much."""
+    files = st.file_uploader(
+        "Students' files: .py, .ipynb, or a .zip of them (a folder per student is fine)",
+        type=["py", "ipynb", "zip"], accept_multiple_files=True, max_upload_size=UPLOAD_MB,
+        key=f"w_grade_files_{st.session_state.get('grade_uploader', 0)}",
+        help="Read, never run: each file's blanks are checked as the Exercise page checks "
+             "them.")
+    if not files:
+        return None
+    total = sum(f.size for f in files)
+    if total > UPLOAD_MB * 2**20:
+        st.session_state["grade_uploader"] = st.session_state.get("grade_uploader", 0) + 1
+        st.error(f"These files hold {total / 2**20:.0f} MB together; at most {UPLOAD_MB} MB "
+                 "are graded at once. Grade the class in parts, or zip the files.")
+        return None
+    return [(f.name, f.getvalue()) for f in files], tuple(f.file_id for f in files)
+
+
+def grades(found: list[tuple[str, bytes]], ids: tuple[str, ...]) -> list[FileGrade]:
+    """Every file's grade: those graded before in this session kept, the rest graded now."""
+    done = st.session_state.setdefault("grades", {})
+    finished = st.session_state.get("graded")
+    if finished and finished[0] == ids:  # graded already: the zips are not read again
+        return [done[k] for k in finished[1]]
+    batch = submissions.from_uploads(found)
+    keys = [(ids, s.source, s.student) for s in batch]
+    for key in list(done):
+        if key[0] != ids:  # another upload's grades: dropped with it
+            del done[key]
+    todo = [(k, s) for k, s in zip(keys, batch, strict=True) if k not in done]
+    if todo:
+        progress = Progress("Grading", steps=_files_done)
+        run(_grading(todo, done, len(batch) - len(todo), len(batch)), "Grading", progress)
+    st.session_state["graded"] = (ids, keys)
+    return [done[k] for k in keys]
+
+
+def _files_done(done: int, total: int) -> str:
+    count = total // STEPS
+    return f"file {min(done // STEPS + 1, count):,} of {count:,}"
+
+
+def _grading(todo, done: dict, first: int, count: int):
+    """The files not yet graded, each kept as soon as it is."""
+    for k, (key, submission) in enumerate(todo):
+        done[key] = yield from shifted(grade_task(submission), (first + k) * STEPS,
+                                       count * STEPS)
+
+
+def overview(found: list[FileGrade]) -> None:
+    """How many files were graded, the mean score, and why each other file was not."""
+    graded = [g for g in found if g.graded]
+    left, middle, right = st.columns(3)
+    left.metric("Files graded", f"{len(graded)} of {len(found)}")
+    if graded:
+        mean = sum(g.score for g in graded) / len(graded)
+        middle.metric("Mean score", f"{mean:.1f} of {len(BLANKS)}")
+        right.metric("All blanks correct", sum(g.score == len(BLANKS) for g in graded))
+    for grade in found:
+        if not grade.graded:
+            st.warning(f"**{grade.student}** ({grade.path}): not graded: {grade.error}",
+                       icon=":material/block:")
+
+
+def charts(found: list[FileGrade]) -> None:
+    """Per blank, the share of each status; the scores' distribution."""
+    counts, shares = gradebook.status_shares(found)
+    left, right = st.columns([3, 2])
+    left.plotly_chart(figures.blank_statuses(
+        [f"blank {b.number}" for b in BLANKS], shares, counts,
+        {**STATUS_LABELS, "title": "Each blank across the class", "x": "share of files",
+         "y": "", "hover": "{count} files ({share})"}), key="grade_statuses")
+    right.plotly_chart(figures.score_histogram(
+        gradebook.score_counts(found),
+        {"title": "Scores", "x": f"blanks correct, of {len(BLANKS)}", "y": "files",
+         "hover": "{count} files scored {score}"}), key="grade_scores")
+
+
+def mistakes(found: list[FileGrade]) -> None:
+    """Per blank, the named mistakes by how many files made them, with their hints."""
+    for item, blank in zip(gradebook.summary(found), BLANKS, strict=True):
+        wrong = item.statuses["wrong"] + item.statuses["rejected"]
+        if not wrong:
+            continue
+        with st.expander(f"Blank {blank.number} · {blank.task} — {item.statuses['wrong']} "
+                         f"wrong, {item.statuses['rejected']} rejected"):
+            for name, count, hint in item.mistakes:
+                st.markdown(f"**{count} × {name}** — {hint}")
+            if item.unnamed:
+                st.markdown(f"**{item.unnamed} ×** wrong without a named mistake: look at "
+                            "these files' messages.")
+
+
+def table(found: list[FileGrade]) -> FileGrade | None:
+    """A row per file, sortable and searchable; the file whose row is chosen."""
+    marks = ", ".join(f"{mark} {status}" for status, mark in gradebook.MARKS.items())
+    st.caption(f"A mark per blank: {marks}. Click a column's name to sort it; choose a row "
+               "to see that file's blanks.")
+    event = st.dataframe(gradebook.table(found), key="grade_table", on_select="rerun",
+                         selection_mode="single-row", hide_index=True, width="stretch")
+    rows = event.selection.rows if event else []
+    return found[rows[0]] if rows and rows[0] < len(found) else None
+
+
+def file_blanks(grade: FileGrade) -> None:
+    """One file's blanks with their messages, as the Exercise page shows a student's."""
+    st.subheader(f"{grade.student}: {grade.score} of {grade.total}" if grade.graded
+                 else grade.student)
+    st.caption(grade.path)
+    if not grade.graded:
+        st.warning(f"Not graded: {grade.error}")
+        return
+    for entry, blank in zip(grade.blanks, BLANKS, strict=True):
+        st.markdown(f"**Blank {blank.number}** · {blank.task}")
+        if grade.texts.get(blank.number):
+            st.code(grade.texts[blank.number], language="python")
+        badge(entry["status"], entry["message"])
+    for cell in grade.run.values():
+        st.caption(f"Whole run: {cell['message']}")
+
+
+def similar_groups(found: list[FileGrade]) -> None:
+    """Files that share uncommon code, with what the grouping does and does not mean."""
+    st.markdown(
+        "Files are grouped when they share **uncommon** lines in the same blanks: the same "
+        "wrong answer, or the same unusual form in two blanks or more, compared after "
+        "renaming variables and dropping spacing and comments. Uncommon means few files of "
+        "this batch wrote it; two files right in the usual way are never grouped. A group "
+        "is a reason to look at two files side by side, **never proof of copying**: "
+        "students who studied together, or one slide's code, share lines honestly.")
+    found_groups = similar.groups(found)
+    if not found_groups:
+        st.info("No two files share uncommon code.")
+        return
+    st.dataframe({
+        "files": [" and ".join(g.students) for g in found_groups],
+        "blanks shared": [", ".join(str(n) for n in g.blanks) for g in found_groups],
+        "other files with the same": [", ".join(str(o) for o in g.others)
+                                      for g in found_groups],
+    }, hide_index=True, width="stretch", key="grade_similar")
+
+
+def downloads(found: list[FileGrade]) -> None:
+    """The gradebook (CSV), a feedback file per student (zip), the whole result (JSON)."""
+    answers = st.checkbox("Include the answers in the feedback files", key="w_grade_answers",
+                          help="Off: each blank's status, message and hint only.")
+    left, middle, right = st.columns(3)
+    left.download_button("Gradebook (.csv)", gradebook.csv_text(found), "gradebook.csv",
+                         "text/csv", on_click="ignore", width="stretch",
+                         help="A row per file, a column per blank (1 correct, 0 otherwise), "
+                              "score, total and each blank's status: imports into a "
+                              "spreadsheet or an LMS gradebook.")
+    middle.download_button("Feedback per student (.zip)",
+                           gradebook.feedback_zip(found, answers), "feedback.zip",
+                           "application/zip", on_click="ignore", width="stretch",
+                           help="One Markdown file per student: each blank's status, "
+                                "message and hint.")
+    right.download_button("Everything (.json)", gradebook.json_text(found), "grades.json",
+                          "application/json", on_click="ignore", width="stretch",
+                          help="The same shape as `python -m twolayer grade --json`.")
