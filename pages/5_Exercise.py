@@ -1,12 +1,37 @@
-"""Exercise: the assignment's seven `# TODO` blanks, done here and checked line by line."""
+"""Exercise: the assignment's two questions. 1: the computational graph, built node by node
+and checked. 2: the seven `# TODO` blanks, done here and checked line by line."""
 
 import streamlit as st
 
 from twolayer import ui
 from twolayer.ui import exercise_view as view
+from twolayer.ui import question_view as question
 
-ui.page(view.OPTIONS, configurable=False)
-st.title("Exercise: fill in the assignment's blanks")
+ui.page((*view.OPTIONS, *question.OPTIONS), configurable=False)
+st.title("Exercise: the assignment's two questions")
+st.header("Question 1 · the computational graph")
+st.markdown(
+    "The assignment first asks for the computational graph of this regression problem: "
+    "the forward pass `y_pred = relu(x @ w1) @ w2` and the loss, the sum of "
+    "`(y_pred - y) ** 2`. Build it node by node: each tensor (x, w1, w2, y and every one "
+    "computed on the way) with its shape, each computed one with its operation and its "
+    "inputs in order, and a `grad` on the inputs that get a gradient. It is drawn as you "
+    "go and checked against the assignment's graph; names and the order of the lines are "
+    "yours to choose."
+)
+editing, drawn = st.columns([1, 1])
+with editing:
+    graph, problem = question.editor()
+verdict = question.verdict_of(graph)
+with drawn:
+    question.drawing(graph, verdict)
+question.findings(verdict, problem)
+if verdict is not None and verdict.correct:
+    question.backward(graph, verdict)
+if graph is not None and graph.nodes:
+    question.downloads(graph)
+
+st.header("Question 2 · the code")
 st.markdown(
     "The assignment's two cells, as it wrote them, with its seven `# TODO` blanks to "
     "complete: method 1 computes the gradients by hand in numpy, method 2 lets PyTorch's "
@@ -17,7 +42,7 @@ st.markdown(
     "Then both cells run whole with your lines. Your lines are read, never run as Python: "
     "only plain assignments and the calls the blanks need are allowed."
 )
-english = view.controls()
+english = view.controls(question.as_comment())
 checked = view.results()
 view.score(checked)
 view.link_note()

@@ -17,7 +17,7 @@ from twolayer.graph.snapshots import (
     tensors_at,
     weights_at,
 )
-from twolayer.graph.svg import svg_text
+from twolayer.outputs.svg import svg_text
 
 
 @pytest.fixture(scope="module")

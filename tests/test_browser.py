@@ -33,7 +33,7 @@ PAGES = {  # URL path: (title on the page, what a drawn page shows)
     "Autograd": ("Autograd (PyTorch)", ".js-plotly-plot .main-svg"),
     "Lock_step": ("Lock-step explorer", ".js-plotly-plot .main-svg"),
 }
-EXERCISE = ("Exercise: fill in the assignment's blanks", "textarea")  # no sidebar configuration
+EXERCISE = ("Exercise: the assignment's two questions", "textarea")  # no sidebar configuration
 GRADE = ("Grade a class", "[data-testid='stFileUploader']")
 TIMEOUT_MS = 90_000
 # The y values of the first Plotly chart after plotly.js decoded them (the figure's own
@@ -485,5 +485,35 @@ def test_a_class_zip_uploaded_to_the_grade_page_reads_back_as_table_chart_and_cs
     assert page.get_by_text("not graded: it is not a Jupyter notebook").count() == 1
     page.mouse.move(0, 0)
     page.screenshot(path=str(SHOTS / "Grade.png"), full_page=True)
+    assert_clean(page, console)
+    context.close()
+
+
+def test_question_1_built_in_the_browser_is_drawn_and_checked(browser, server):
+    from twolayer.question.reference import TEXT
+
+    context = browser.new_context(viewport={"width": 1400, "height": 1300})
+    page, console = open_page(context, f"{server}/Exercise")
+    area = page.get_by_role("textbox", name="Your graph")
+    area.fill(TEXT.replace("h_relu @ w2", "w2 @ h_relu"))  # operands swapped first
+    area.press("Control+Enter")
+    page.get_by_text("do not chain in this order").wait_for(timeout=TIMEOUT_MS)
+    charts = page.locator("[data-testid='stGraphVizChart'] svg")
+    charts.first.wait_for(timeout=TIMEOUT_MS)
+    assert "#c0392b" in charts.first.inner_html().lower()  # the product drawn in red
+    area.fill(TEXT)
+    area.press("Control+Enter")
+    page.get_by_text("Your graph is the assignment's").wait_for(timeout=TIMEOUT_MS)
+    _wait_idle(page)
+    forward, backward = charts.nth(0), charts.nth(1)
+    drawn = forward.locator("text").all_text_contents()
+    assert {"x", "w1", "h", "h_relu", "y_pred", "loss", "relu", "matmul"} <= set(drawn)
+    assert any(t.startswith("grad_w1 = x.T @ grad_h") for t in
+               backward.locator("text").all_text_contents())
+    assert "graph=" in page.url  # the address bar carries the graph
+    page.mouse.move(0, 0)
+    page.get_by_role("heading", name="Question 1 · the computational graph") \
+        .scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "Question_1.png"))
     assert_clean(page, console)
     context.close()

@@ -56,7 +56,7 @@ def test_core_never_imports_the_ui_layer():
 CORE = ("twolayer", "twolayer.config", "twolayer.loss", "twolayer.manual", "twolayer.autograd",
         "twolayer.training", "twolayer.methods", "twolayer.variants", "twolayer.tasks",
         "twolayer.data")
-EXPLORERS = ("twolayer.graph", "twolayer.lockstep", "twolayer.exercise")
+EXPLORERS = ("twolayer.graph", "twolayer.lockstep", "twolayer.exercise", "twolayer.question")
 CAPABILITIES = (*EXPLORERS, "twolayer.grading", "twolayer.checking", "twolayer.outputs",
                 "twolayer.serving")
 

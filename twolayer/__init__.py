@@ -15,8 +15,10 @@ One subpackage per capability, each opening with its own map:
 - graph/, lockstep/, exercise/: the Computational Graph page's, the Lock-step explorer's
   and the Exercise page's machinery (the checker of students' code)
 - grading/: a class graded at once: zips read in memory, the gradebook, feedback, similar code
+- question/: the assignment's question 1, a student's computational graph read and checked
 - outputs/: Plotly figures and downloadable files
 - serving/: compute budgets, the shared cache, thread limits
+- i18n/: English and Chinese: the session's language, the catalogs (.po) and their marks
 - ui/: the Streamlit layer, the only one that imports Streamlit; cli: python -m twolayer
 
 Importing this package loads numpy only: the autograd functions import torch

@@ -75,8 +75,11 @@ def build_parser() -> Parser:
         _add_config_flags(sub)
     grade = commands.add_parser("grade", help="check completed assignments (.py, .ipynb), "
                                               "blank by blank; nothing in them is executed")
-    grade.add_argument("files", nargs="+", metavar="FILE",
+    grade.add_argument("files", nargs="*", metavar="FILE",
                        help=".py, .ipynb, or .zip of them (a folder per student is fine)")
+    grade.add_argument("--graph", metavar="FILE",
+                       help="check question 1's computational graph: a .dot / .gv file, "
+                            "or the page's text notation; exit 0 right, 1 not, 2 unreadable")
     grade.add_argument("--json", action="store_true", help="print one JSON object")
     grade.add_argument("--csv", action="store_true",
                        help="print the gradebook: a row per file, a column per blank")
@@ -194,7 +197,13 @@ def _with_csv_file(config: Config, args) -> Config:
 def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
+        if args.command == "grade" and args.graph:
+            if args.files:
+                raise UsageError("--graph checks one graph file: grade the .py files apart")
+            return cmd_graph(args.graph)
         if args.command == "grade":
+            if not args.files:
+                raise UsageError("grade needs FILE arguments (or --graph FILE)")
             return cmd_grade(args)
         config = config_from_args(args)
         check_command_cost(args, config)
@@ -334,6 +343,32 @@ def cmd_bench(args, config: Config) -> int:
         ratio = result[f"ratio_{name}"]
         print(f"{label:24}{ms[name]:9.3f}{ms[name + '_floor']:9.3f}{ratio:7.2f}x")
     return 0
+
+
+def cmd_graph(path: str) -> int:
+    """Question 1: the graph in a file checked; each finding printed."""
+    from .question import GraphError, check, parse, read
+    from .question.dotfile import MAX_BYTES
+
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)  # over the bound: refused as such, unread
+        text = raw.decode("utf-8")
+        graph = read(text) if path.lower().endswith((".dot", ".gv")) else parse(text)
+    except OSError as error:
+        raise UsageError(f"cannot read {path}: {error.strerror}") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"{path} is not UTF-8 text") from None
+    except GraphError as error:
+        raise UsageError(f"{path}: {error}") from None
+    verdict = check(graph)
+    if verdict.correct:
+        print(f"{path}: correct: the assignment's graph")
+        return 0
+    print(f"{path}: not the assignment's graph")
+    for finding in verdict.findings:
+        print(f"  {finding.kind}: {finding.message}. {finding.hint}")
+    return 1
 
 
 def cmd_grade(args) -> int:

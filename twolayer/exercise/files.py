@@ -113,12 +113,13 @@ def _indent(line: str) -> int:
     return len(line) - len(line.lstrip())
 
 
-def as_file(attempt: dict[int, str], english: bool = False) -> str:
+def as_file(attempt: dict[int, str], english: bool = False, header: str = "") -> str:
     """An attempt written out as the assignment's file, blanks filled in: what the Exercise
-    page downloads and the grader reads back."""
+    page downloads and the grader reads back. header: comment lines put first (question
+    1's graph)."""
     from .skeleton import CELLS, PREAMBLE, translate
 
-    parts = [PREAMBLE]
+    parts = [header.rstrip("\n"), PREAMBLE] if header else [PREAMBLE]
     for cell in CELLS.values():
         chunks = []
         for segment in cell:

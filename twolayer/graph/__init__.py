@@ -3,5 +3,4 @@
 - drawing: the forward graph with the gradient along every edge, as DOT
 - recorded: autograd's own graph, walked from loss.grad_fn
 - snapshots: weight snapshots along a run, and every tensor at any iteration, recomputed
-- svg: a drawing as a standalone SVG file, without Graphviz
 """

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..config import Config
+from ..outputs.svg import DrawEdge, DrawNode
 
 
 @dataclass(frozen=True)
@@ -91,30 +92,6 @@ LINK_NOTES = {
     "grad_w1": "MmBackward0 of x @ w1 sends xᵀ · grad to w1 (nothing to x); AccumulateGrad "
                "stores it in w1.grad.",
 }
-
-
-@dataclass(frozen=True)
-class DrawNode:
-    """A node as drawn: its label lines and look."""
-
-    id: str
-    lines: tuple[str, ...]
-    shape: str = "rounded"  # "rounded" (operations) or "box" (tensors)
-    fill: str = "#ffffff"
-    stroke: str = "#333333"
-    width: int = 1
-
-
-@dataclass(frozen=True)
-class DrawEdge:
-    """An edge as drawn; back=True puts the arrowhead at src (the gradient's direction)."""
-
-    src: str
-    dst: str
-    label: str = ""
-    color: str = "#333333"
-    back: bool = False
-    width: int = 1
 
 
 FILLS = {"input": "#eef2f7", "weight": "#ffe9c7", "tensor": "#e3f1e5", "op": "#ffffff"}

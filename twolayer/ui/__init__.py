@@ -8,7 +8,7 @@
 - player: the clock of every view that plays through iterations
 - shared: pieces several pages show (divergence notices, code listings, downloads)
 - comparison_view, live_view, graph_view, lockstep_view, exercise_view, grade_view: each
-  page's own
+  page's own; question_view: the Exercise page's question 1 (the graph)
 """
 
 from . import comparison_view, live_view, lockstep_view

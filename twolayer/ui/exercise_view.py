@@ -140,8 +140,9 @@ def curves(blanks: dict[int, str]) -> dict[int, Curve]:
 # --- Drawing -----------------------------------------------------------------------------
 
 
-def controls() -> bool:
-    """The comments' language, an upload, a download; True for English comments."""
+def controls(header: str = "") -> bool:
+    """The comments' language, an upload, a download (header: comment lines put first in
+    it); True for English comments."""
     language, upload, download = st.columns([1.2, 1.6, 1])
     comments = page_options.radio("comments", "Comments in the code", tuple(COMMENTS),
                                   COMMENTS.get, container=language)
@@ -153,7 +154,8 @@ def controls() -> bool:
                               "assignment's own lines) and checked like the ones typed "
                               "here.")
     english = comments == "english"
-    download.download_button("Download as .py", as_file(attempt(), english), "assignment.py",
+    download.download_button("Download as .py", as_file(attempt(), english, header),
+                             "assignment.py",
                              "text/x-python", on_click="ignore", width="stretch",
                              help="The assignment with your blanks filled in: the file a "
                                   "teacher grades with `python -m twolayer grade`.")

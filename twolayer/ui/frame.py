@@ -78,6 +78,9 @@ def page(options: tuple[Option, ...] = (), runs: float = 1.0,
     configurable: False for a page that runs fixed sizes of its own (Exercise): no
     configuration widgets, though the URL and the links keep the configuration.
     """
+    # Again in the page: with the router's call alone, Streamlit 1.67 drew pages centred
+    # (a 736 px main block), the graphs too small to read
+    st.set_page_config(layout="wide")
     compute.setup()
     config = _current_config()
     option_values = page_options.current(options, config)

@@ -28,7 +28,7 @@ from ..graph.snapshots import (
     tensors_at,
     weights_at,
 )
-from ..graph.svg import svg_text
+from ..outputs.svg import svg_text
 from ..tasks import call_task
 from . import options as page_options
 from .cache import arrays

@@ -1,4 +1,5 @@
-"""A drawing (from twolayer.graph) as a standalone SVG file, without Graphviz.
+"""A drawing (the Computational Graph page's, a student's graph) as a standalone SVG file,
+without Graphviz.
 
 The app renders DOT in the browser; this small layered layout makes the
 downloadable SVG on the server, where no Graphviz binary is needed.
@@ -6,7 +7,33 @@ downloadable SVG on the server, where no Graphviz binary is needed.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from html import escape
+
+
+@dataclass(frozen=True)
+class DrawNode:
+    """A node as drawn: its label lines and look."""
+
+    id: str
+    lines: tuple[str, ...]
+    shape: str = "rounded"  # "rounded" (operations) or "box" (tensors)
+    fill: str = "#ffffff"
+    stroke: str = "#333333"
+    width: int = 1
+
+
+@dataclass(frozen=True)
+class DrawEdge:
+    """An edge as drawn; back=True puts the arrowhead at src (the gradient's direction)."""
+
+    src: str
+    dst: str
+    label: str = ""
+    color: str = "#333333"
+    back: bool = False
+    width: int = 1
+
 
 CHAR_W, LINE_H, PAD, GAP_X, GAP_Y = 7.0, 15.0, 10.0, 40.0, 70.0
 
