@@ -23,6 +23,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from ..config import MEMORY_BUDGET_ENV, budget_from_mb
+from ..i18n import resolve_with
 from ..serving import threads
 from ..serving.budget import DEFAULT_APP_BUDGET
 from ..serving.budget import compute_budget as core_compute_budget
@@ -53,6 +54,7 @@ def setup() -> None:
         SLOT_COUNT = max(1, threads.cores() // per_task)
         SLOTS = threading.BoundedSemaphore(SLOT_COUNT)
         STORE = Store(budget_from_mb(os.environ.get(CACHE_ENV, DEFAULT_CACHE_MB), CACHE_ENV))
+        resolve_with(_session_language)
 
 
 def _import_shared_modules() -> None:
@@ -65,6 +67,13 @@ def _import_shared_modules() -> None:
 
     with contextlib.suppress(ImportError):
         import pandas  # noqa: F401
+
+
+def _session_language() -> str | None:
+    """The session's language where a run has not set it yet (a widget's callback)."""
+    if get_script_run_ctx(suppress_warning=True) is None:
+        return None
+    return st.session_state.get("lang")
 
 
 def memory_budget() -> int:

@@ -31,6 +31,8 @@ from ..config import (
     validate,
 )
 from ..data import preset
+from ..i18n import LANGUAGES, N_, _
+from ..i18n import use as use_language
 from ..serving.budget import check_compute
 from . import compute, data_panel
 from . import options as page_options
@@ -48,13 +50,14 @@ class Page:
 
 
 PAGES = (  # the one list of pages: the navigation, the sidebar's links, the addresses
-    Page("pages/0_Comparison.py", "Comparison", "⚖️", "Comparison"),  # the entry page
-    Page("pages/1_Computational_Graph.py", "Computational Graph", "🕸️", "Computational_Graph"),
-    Page("pages/2_Manual_Backprop.py", "Manual Backprop", "✍️", "Manual_Backprop"),
-    Page("pages/3_Autograd.py", "Autograd", "🔥", "Autograd"),
-    Page("pages/4_Lock_step.py", "Lock-step", "👣", "Lock_step"),
-    Page("pages/5_Exercise.py", "Exercise", "✍️", "Exercise"),
-    Page("pages/6_Grade.py", "Grade", "📊", "Grade"),
+    Page("pages/0_Comparison.py", N_("Comparison"), "⚖️", "Comparison"),  # the entry page
+    Page("pages/1_Computational_Graph.py", N_("Computational Graph"), "🕸️",
+         "Computational_Graph"),
+    Page("pages/2_Manual_Backprop.py", N_("Manual Backprop"), "✍️", "Manual_Backprop"),
+    Page("pages/3_Autograd.py", N_("Autograd"), "🔥", "Autograd"),
+    Page("pages/4_Lock_step.py", N_("Lock-step"), "👣", "Lock_step"),
+    Page("pages/5_Exercise.py", N_("Exercise"), "✍️", "Exercise"),
+    Page("pages/6_Grade.py", N_("Grade"), "📊", "Grade"),
 )
 
 
@@ -63,9 +66,43 @@ def navigation():
     address asks for, to run. The sidebar draws its own links (they carry the configuration),
     so Streamlit's menu stays hidden."""
     st.set_page_config(layout="wide")
-    pages = [st.Page(p.file, title=f"{p.label} · twolayer", icon=p.icon, url_path=p.url,
+    use_language(language())
+    pages = [st.Page(p.file, title=f"{_(p.label)} · twolayer", icon=p.icon, url_path=p.url,
                      default=k == 0) for k, p in enumerate(PAGES)]
     return st.navigation(pages, position="hidden")
+
+
+def language() -> str:
+    """The visit's language: the sidebar's switch (for the whole visit), else the address's
+    lang=zh or lang=en, else the browser's (zh-* is Chinese, anything else English)."""
+    state = st.session_state
+    if "lang" not in state:
+        asked = st.query_params.get("lang")
+        if asked in LANGUAGES:
+            state["lang"], state["lang_chosen"] = asked, True
+        else:
+            browser = (st.context.locale or "").lower()
+            state["lang"] = "zh" if browser.startswith("zh") else "en"
+    return state["lang"]
+
+
+def _language_switch() -> None:
+    """The sidebar's switch: the visit's language, kept in its links from then on."""
+    st.session_state["w_lang"] = st.session_state["lang"]
+    st.sidebar.segmented_control("Language · 语言", tuple(LANGUAGES), format_func=LANGUAGES.get,
+                                 key="w_lang", on_change=_language_switched,
+                                 label_visibility="collapsed")
+
+
+def _language_switched() -> None:
+    chosen = st.session_state.get("w_lang")
+    if chosen in LANGUAGES:  # None when the selected option is clicked again: unchanged
+        st.session_state["lang"], st.session_state["lang_chosen"] = chosen, True
+
+
+def _lang_param() -> dict[str, str]:
+    """lang= in links once the visitor chose it (else each browser keeps its own)."""
+    return {"lang": st.session_state["lang"]} if st.session_state.get("lang_chosen") else {}
 
 
 def page(options: tuple[Option, ...] = (), runs: float = 1.0,
@@ -81,6 +118,7 @@ def page(options: tuple[Option, ...] = (), runs: float = 1.0,
     # Again in the page: with the router's call alone, Streamlit 1.67 drew pages centred
     # (a 736 px main block), the graphs too small to read
     st.set_page_config(layout="wide")
+    use_language(language())  # here too: a page can run without the router (AppTest)
     compute.setup()
     config = _current_config()
     option_values = page_options.current(options, config)
@@ -130,7 +168,7 @@ def _url_values(config: Config) -> dict[str, str]:
 def _write_url(config: Config, option_values: dict) -> None:
     """Mirror the configuration and the page's options into the query string, so the
     address bar is a share link."""
-    wanted = {**_url_values(config), **page_options.url_text(option_values)}
+    wanted = {**_url_values(config), **page_options.url_text(option_values), **_lang_param()}
     if st.query_params.to_dict() != wanted:
         st.query_params.from_dict(wanted)
 
@@ -139,8 +177,10 @@ def _navigation(config: Config) -> None:
     """Links to every page, carrying the configuration along."""
     with st.sidebar:
         st.markdown("### twolayer")
+        _language_switch()
         for entry in PAGES:
-            st.page_link(entry.file, label=entry.label, query_params=_url_values(config))
+            st.page_link(entry.file, label=_(entry.label),
+                         query_params={**_url_values(config), **_lang_param()})
         st.divider()
 
 
