@@ -1,6 +1,7 @@
 """App timings: server cold start, first render of the comparison page, a cached rerun.
 
     python benchmarks/app_timings.py        (needs /usr/bin/chromium and playwright)
+    python benchmarks/app_timings.py --reruns --lang zh   (only the cached reruns, in Chinese)
 
 Prints medians over several repetitions; the machine is noisy, so compare
 figures from one run of this script, not across runs.
@@ -91,17 +92,19 @@ def first_renders(repeats: int) -> tuple[float, float]:
     return statistics.median(cold), statistics.median(warm)
 
 
-def cached_reruns(repeats: int) -> dict[str, float]:
-    """Median server-side milliseconds of a rerun whose configuration did not change."""
+def cached_reruns(repeats: int, lang: str = "en") -> dict[str, float]:
+    """Median server-side milliseconds of a rerun whose configuration did not change, each
+    page shown in lang (every page: the Exercise and Grade pages have no configuration)."""
     sys.path.insert(0, str(ROOT))
     from streamlit.testing.v1 import AppTest
 
     from twolayer.ui.frame import PAGES
 
     result = {}
-    for page in PAGES[:5]:  # the pages with the configuration (Exercise has its own)
+    for page in PAGES:
         name = page.label
         at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
+        at.query_params["lang"] = lang
         at.switch_page(page.file)
         at.run()
         times = []
@@ -137,6 +140,11 @@ def first_render_server_side(repeats: int) -> float:
 
 
 def main() -> None:
+    if "--reruns" in sys.argv:
+        lang = sys.argv[sys.argv.index("--lang") + 1] if "--lang" in sys.argv else "en"
+        for name, ms in cached_reruns(20, lang).items():
+            print(f"cached rerun, {name}, {lang}: {ms:.1f} ms server-side (median of 20)")
+        return
     app, bare = cold_starts(5)
     print(f"cold start to /_stcore/health: app {app:.2f} s, bare app {bare:.2f} s (median of 5)")
     cold, warm = first_renders(3)

@@ -17,6 +17,8 @@ from dataclasses import asdict, dataclass, field, fields, replace
 
 import numpy as np
 
+from .i18n import N_, _
+
 LOSSES = ("sum", "mean")
 DTYPES = ("float64", "float32")
 DEVICES = ("cpu", "cuda")
@@ -55,29 +57,29 @@ class DataKind:
 
 
 KINDS = {kind.name: kind for kind in (
-    DataKind("noise", "random noise (the assignment's)",
-             "x and y are independent random numbers: the network can only memorize them.",
+    DataKind("noise", N_("random noise (the assignment's)"),
+             N_("x and y are independent random numbers: the network can only memorize them."),
              # the assignment's own values
              {"n": 64, "d_in": 1000, "hidden": 100, "d_out": 10, "learning_rate": 1e-6,
               "iterations": 500}),
-    DataKind("teacher", "a teacher network + noise",
-             "y is a fixed random ReLU network of x (its own seed), plus noise of σ; "
-             "validation rows come from the same network.",
+    DataKind("teacher", N_("a teacher network + noise"),
+             N_("y is a fixed random ReLU network of x (its own seed), plus noise of σ; "
+                "validation rows come from the same network."),
              # the assignment's sizes, where 64 rows meet 100,000 weights: the student memorizes
              {"n": 64, "d_in": 1000, "hidden": 100, "d_out": 10, "learning_rate": 1e-5,
               "iterations": 500},
              ("noise", "teacher_hidden", "validation")),
-    DataKind("sine", "a sine curve + noise",
-             "x = [t, 1] with t uniform on [−π, π] (the 1 is the bias), y = sin t + noise of σ. "
-             "D_in = 2 and D_out = 1 are fixed by the data.",
+    DataKind("sine", N_("a sine curve + noise"),
+             N_("x = [t, 1] with t uniform on [−π, π] (the 1 is the bias), y = sin t + noise "
+                "of σ. D_in = 2 and D_out = 1 are fixed by the data."),
              # 200 points of sin t; the fitted curve is within the noise (rms < 0.06) by the end
              {"n": 200, "d_in": 2, "hidden": 50, "d_out": 1, "learning_rate": 1e-4,
               "iterations": 3000},
              ("noise", "validation"), {"d_in": lambda config: 2, "d_out": lambda config: 1}),
-    DataKind("csv", "your CSV file",
-             "Your file, from the sidebar: the inputs (plus a constant 1, the bias) and the "
-             "targets you choose. N, D_in and D_out come from the file; it stays in this "
-             "session's memory and is never written to disk.",
+    DataKind("csv", N_("your CSV file"),
+             N_("Your file, from the sidebar: the inputs (plus a constant 1, the bias) and the "
+                "targets you choose. N, D_in and D_out come from the file; it stays in this "
+                "session's memory and is never written to disk."),
              # a file's sizes come from it; 50 hidden units and 1,000 steps suit a few hundred rows
              {"hidden": 50, "iterations": 1000},
              ("csv", "inputs", "targets", "validation", "standardize"),
@@ -137,66 +139,73 @@ class Config:
     """Everything that determines a run; frozen so that caches can key on it."""
 
     # the assignment draws unseeded; any fixed seed makes runs reproducible
-    seed: int = _spec(0, _whole(0, MAX_SEED), "seed",
-                      "Seeds the data x, y and the initial weights w1, w2.", tag=_plain("seed{}"))
+    seed: int = _spec(0, _whole(0, MAX_SEED), N_("seed"),
+                      N_("Seeds the data x, y and the initial weights w1, w2."),
+                      tag=_plain("seed{}"))
     # N: examples in the data set, the assignment's value
-    n: int = _spec(64, _whole(1, MAX_SIZE), "N — examples", "Rows of x and y.",
+    n: int = _spec(64, _whole(1, MAX_SIZE), N_("N — examples"), N_("Rows of x and y."),
                    tag=_plain("n{}"))
-    d_in: int = _spec(1000, _whole(1, MAX_SIZE), "D_in — input size",  # the input dimension
-                      "Columns of x; rows of w1.", tag=_plain("din{}"))
-    hidden: int = _spec(100, _whole(1, MAX_SIZE), "H — hidden units",  # hidden units
-                        "Columns of w1; rows of w2.", tag=_plain("h{}"))
-    d_out: int = _spec(10, _whole(1, MAX_SIZE), "D_out — output size",  # the output dimension
-                       "Columns of y and w2.", tag=_plain("dout{}"))
+    d_in: int = _spec(1000, _whole(1, MAX_SIZE), N_("D_in — input size"),  # the input dimension
+                      N_("Columns of x; rows of w1."), tag=_plain("din{}"))
+    hidden: int = _spec(100, _whole(1, MAX_SIZE), N_("H — hidden units"),  # hidden units
+                        N_("Columns of w1; rows of w2."), tag=_plain("h{}"))
+    d_out: int = _spec(10, _whole(1, MAX_SIZE), N_("D_out — output size"),  # the output dimension
+                       N_("Columns of y and w2."), tag=_plain("dout{}"))
     # the assignment's step, sized for the summed loss at N=64
     learning_rate: float = _spec(1e-6, lambda name, value: check_learning_rate(value),
-                                 "learning rate η",
-                                 "Step of gradient descent, e.g. 1e-6 (the assignment's).",
+                                 N_("learning rate η"),
+                                 N_("Step of gradient descent, e.g. 1e-6 (the assignment's)."),
                                  tag=lambda value, config: f"lr{value:g}")
-    iterations: int = _spec(500, _whole(1, MAX_ITERATIONS), "iterations",  # the assignment's
-                            "Gradient descent steps (the assignment: 500).", tag=_plain("it{}"))
+    iterations: int = _spec(500, _whole(1, MAX_ITERATIONS), N_("iterations"),  # the assignment's
+                            N_("Gradient descent steps (the assignment: 500)."),
+                            tag=_plain("it{}"))
     # float64 lets the two methods agree to ~1e-12; float32 drifts
-    dtype: str = _spec("float64", _one_of(DTYPES), "dtype",
-                       "float64 agrees to ~1e-12 between methods; float32 drifts.",
+    dtype: str = _spec("float64", _one_of(DTYPES), N_("dtype"),
+                       N_("float64 agrees to ~1e-12 between methods; float32 drifts."),
                        tag=_plain("{}"))
     # the assignment sums squared errors; "mean" divides by N*D_out
-    loss: str = _spec("sum", _one_of(LOSSES), "loss",
-                      "sum: Σ (y_pred − y)², the assignment's. mean: divided by N·D_out.",
+    loss: str = _spec("sum", _one_of(LOSSES), N_("loss"),
+                      N_("sum: Σ (y_pred − y)², the assignment's. mean: divided by N·D_out."),
                       tag=_plain("{}"))
     # where autograd runs; the numpy method always runs on the CPU (tagged when not the CPU)
-    device: str = _spec("cpu", _one_of(DEVICES), "device", "Where autograd runs.",
+    device: str = _spec("cpu", _one_of(DEVICES), N_("device"), N_("Where autograd runs."),
                         tag=lambda value, config: "" if value == "cpu" else value, url=False)
     # the assignment's random noise; "teacher", "sine", "csv" can be learned
-    data: str = _spec("noise", _one_of(DATA_KINDS), "data", "What the network is fitted to.",
+    data: str = _spec("noise", _one_of(DATA_KINDS), N_("data"),
+                      N_("What the network is fitted to."),
                       tag=lambda value, config: "" if value == "noise" else value)
     # σ of the Gaussian noise on y for "teacher" and "sine": the loss floor
-    noise: float = _spec(0.1, _real(0.0, MAX_NOISE), "noise σ",
-                         "Standard deviation of the Gaussian noise on y: the loss cannot fall "
-                         "below σ² per output on new rows.", 0.05,
+    noise: float = _spec(0.1, _real(0.0, MAX_NOISE), N_("noise σ"),
+                         N_("Standard deviation of the Gaussian noise on y: the loss cannot "
+                            "fall below σ² per output on new rows."), 0.05,
                          lambda value, config: f"sigma{value:g}")
     # the teacher network's H; 0 for the student's own H
-    teacher_hidden: int = _spec(0, _whole(0, MAX_SIZE), "teacher's H",
-                                "Hidden units of the teacher network; 0 for the student's own "
-                                "H.", 1, lambda value, config: f"th{value or config.hidden}")
+    teacher_hidden: int = _spec(0, _whole(0, MAX_SIZE), N_("teacher's H"),
+                                N_("Hidden units of the teacher network; 0 for the student's "
+                                   "own H."), 1,
+                                lambda value, config: f"th{value or config.hidden}")
     # share held out: extra rows for generated data, a CSV's own rows
-    validation: float = _spec(0.25, _real(0.0, MAX_VALIDATION), "validation share",
-                              "Held out from training, to see what the network learned: extra "
-                              "rows for generated data, a share of a CSV's rows.", 0.05,
-                              lambda value, config: f"val{value:g}")
+    validation: float = _spec(0.25, _real(0.0, MAX_VALIDATION), N_("validation share"),
+                              N_("Held out from training, to see what the network learned: "
+                                 "extra rows for generated data, a share of a CSV's rows."),
+                              0.05, lambda value, config: f"val{value:g}")
     # the uploaded file, by its digest (twolayer.data.table); never its bytes
-    csv: str = _spec("", lambda name, value: _check_digest(value), "CSV file",
-                     "Train on a CSV file, with its input and target columns.",
+    csv: str = _spec("", lambda name, value: _check_digest(value), N_("CSV file"),
+                     N_("Train on a CSV file, with its input and target columns."),
                      tag=lambda value, config: value[:8])
     # the CSV's input columns (a constant 1, the bias, is added)
     inputs: tuple[str, ...] = _spec((), lambda name, value: check_columns(name, value),
-                                    "inputs", "The CSV's input columns (comma-separated).")
+                                    N_("inputs"),
+                                    N_("The CSV's input columns (comma-separated)."))
     # the CSV's target columns
     targets: tuple[str, ...] = _spec((), lambda name, value: check_columns(name, value),
-                                     "targets", "The CSV's target columns (comma-separated).")
+                                     N_("targets"),
+                                     N_("The CSV's target columns (comma-separated)."))
     # CSV: mean 0, std 1, with the training rows' statistics
     standardize: bool = _spec(True, lambda name, value: _check_flag(name, value),
-                              "standardize", "Mean 0 and std 1 per column, from the training "
-                                             "rows' statistics.",
+                              N_("standardize"),
+                              N_("Mean 0 and std 1 per column, from the training rows' "
+                                 "statistics."),
                               tag=lambda value, config: "std" if value else "raw")
 
     def validated(self, memory_budget: int | None = None) -> Config:
@@ -234,7 +243,8 @@ def check_int(name: str, value, low: int, high: int) -> int:
     """Raise ValueError unless value is an integer in [low, high]."""
     ok = isinstance(value, numbers.Integral) and not isinstance(value, bool)
     if not ok or not low <= value <= high:
-        raise ValueError(f"{name} must be an integer from {low} to {high:,}, got {value!r}")
+        raise ValueError(_("{name} must be an integer from {low} to {high:,}, got {value!r}",
+                           name=name, low=low, high=high, value=value))
     return int(value)
 
 
@@ -242,7 +252,8 @@ def check_learning_rate(value) -> float:
     """Raise ValueError unless value is a positive finite number."""
     ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
     if not ok or not math.isfinite(value) or value <= 0:
-        raise ValueError(f"learning_rate must be a positive finite number, got {value!r}")
+        raise ValueError(_("learning_rate must be a positive finite number, got {value!r}",
+                           value=value))
     return float(value)
 
 
@@ -250,7 +261,8 @@ def check_choice(name: str, value, allowed: tuple[str, ...]) -> str:
     """Raise ValueError unless value is one of allowed."""
     if value not in allowed:
         choices = ", ".join(repr(a) for a in allowed)
-        raise ValueError(f"{name} must be one of {choices}, got {value!r}")
+        raise ValueError(_("{name} must be one of {choices}, got {value!r}", name=name,
+                           choices=choices, value=value))
     return value
 
 
@@ -299,10 +311,10 @@ def check_memory(needed: int, what: str, budget: int | None = None) -> None:
     """Raise ValueError when needed bytes exceed the budget, before anything is allocated."""
     limit = memory_budget(budget)
     if needed > limit:
-        raise ValueError(
-            f"{what} would need {format_bytes(needed)}, over the memory budget of "
-            f"{format_bytes(limit)}; use smaller sizes (n, d_in, hidden, d_out)"
-        )
+        raise ValueError(_(
+            "{what} would need {needed}, over the memory budget of {limit}; use smaller "
+            "sizes (n, d_in, hidden, d_out)",
+            what=_(what), needed=format_bytes(needed), limit=format_bytes(limit)))
 
 
 def format_bytes(count: int) -> str:
@@ -319,16 +331,19 @@ def check_real(name: str, value, low: float, high: float) -> float:
     """Raise ValueError unless value is a finite number in [low, high]."""
     ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
     if not ok or not math.isfinite(value) or not low <= value <= high:
-        raise ValueError(f"{name} must be a number from {low:g} to {high:g}, got {value!r}")
+        raise ValueError(_("{name} must be a number from {low:g} to {high:g}, got {value!r}",
+                           name=name, low=low, high=high, value=value))
     return float(value)
 
 
 def check_columns(name: str, value) -> tuple[str, ...]:
     """Raise ValueError unless value is a tuple of distinct, non-empty column names."""
     if not isinstance(value, tuple) or not all(isinstance(v, str) and v for v in value):
-        raise ValueError(f"{name} must be column names, got {value!r}")
+        raise ValueError(_("{name} must be column names, got {value!r}", name=name,
+                           value=value))
     if len(set(value)) != len(value):
-        raise ValueError(f"{name} names a column twice: {', '.join(value)}")
+        raise ValueError(_("{name} names a column twice: {columns}", name=name,
+                           columns=", ".join(value)))
     return value
 
 
@@ -341,13 +356,15 @@ def check_field(name: str, value):
 
 def _check_digest(value) -> str:
     if not isinstance(value, str) or not all(c in "0123456789abcdef" for c in value):
-        raise ValueError(f"csv must be a file's digest (hex digits), got {value!r}")
+        raise ValueError(_("csv must be a file's digest (hex digits), got {value!r}",
+                           value=value))
     return value
 
 
 def _check_flag(name: str, value) -> bool:
     if not isinstance(value, bool):
-        raise ValueError(f"{name} must be true or false, got {value!r}")
+        raise ValueError(_("{name} must be true or false, got {value!r}", name=name,
+                           value=value))
     return value
 
 
@@ -358,26 +375,30 @@ def validate(config: Config, budget: int | None = None) -> None:
     check_data(config)
     rows = config.n + validation_rows(config)
     sizes = (rows, config.d_in, config.hidden, config.d_out)
-    check_memory(estimate_bytes(*sizes, config.dtype), "this configuration", budget)
+    check_memory(estimate_bytes(*sizes, config.dtype), N_("this configuration"), budget)
 
 
 def check_data(config: Config) -> None:
     """The sizes and columns a data kind fixes: D_in = 2, D_out = 1 for the sine; a CSV's
     own columns; a target that is not also an input."""
     if config.data == "sine" and (config.d_in, config.d_out) != (2, 1):
-        raise ValueError(f"the sine data has D_in = 2 (t and the constant 1) and D_out = 1, "
-                         f"got D_in = {config.d_in}, D_out = {config.d_out}")
+        raise ValueError(_("the sine data has D_in = 2 (t and the constant 1) and D_out = 1, "
+                           "got D_in = {d_in}, D_out = {d_out}",
+                           d_in=config.d_in, d_out=config.d_out))
     if config.data != "csv":
         return
     if not config.csv or not config.inputs or not config.targets:
-        raise ValueError("the CSV data needs a file, input columns and target columns")
+        raise ValueError(_("the CSV data needs a file, input columns and target columns"))
     both = [name for name in config.targets if name in config.inputs]
     if both:
-        raise ValueError(f"{both[0]!r} is chosen as an input and as a target")
+        raise ValueError(_("{column!r} is chosen as an input and as a target",
+                           column=both[0]))
     expected = (len(config.inputs) + 1, len(config.targets))
     if (config.d_in, config.d_out) != expected:
-        raise ValueError(f"the CSV's columns give D_in = {expected[0]} (the inputs and the "
-                         f"bias) and D_out = {expected[1]}, got {config.d_in}, {config.d_out}")
+        raise ValueError(_("the CSV's columns give D_in = {d_in} (the inputs and the bias) "
+                           "and D_out = {d_out}, got {got_d_in}, {got_d_out}",
+                           d_in=expected[0], d_out=expected[1], got_d_in=config.d_in,
+                           got_d_out=config.d_out))
 
 
 def validation_rows(config: Config) -> int:
@@ -400,13 +421,16 @@ def parse_field(name: str, text: str):
     if kind is bool:
         words = {"true": True, "false": False}
         if text.strip().lower() not in words:
-            raise ValueError(f"{name} must be true or false, got {text!r}")
+            raise ValueError(_("{name} must be true or false, got {value!r}", name=name,
+                               value=text))
         return words[text.strip().lower()]
     try:
         value = kind(text.strip())
     except ValueError:
-        noun = {int: "an integer", float: "a number"}.get(kind, "text")
-        raise ValueError(f"{name} must be {noun}, got {text!r}") from None
+        message = {int: N_("{name} must be an integer, got {value!r}"),
+                   float: N_("{name} must be a number, got {value!r}")}.get(
+            kind, N_("{name} must be text, got {value!r}"))
+        raise ValueError(_(message, name=name, value=text)) from None
     return check_field(name, value)
 
 
@@ -436,18 +460,19 @@ def config_from_strings(values, names=FIELD_NAMES, budget=None,
             fields_ok[name] = parse_field(name, values[name])
         except ValueError as error:
             default = getattr(defaults, name)
-            warnings.append(f"{error}; using the default {name}={default!r}")
+            warnings.append(_("{error}; using the default {name}={default!r}", error=error,
+                              name=name, default=default))
     config = fit_to_data(defaults.replace(**fields_ok))
     try:
         check_data(config)
     except ValueError as error:
         config = fit_to_data(config.replace(data="noise"))
-        warnings.append(f"{error}; using the assignment's data")
+        warnings.append(_("{error}; using the assignment's data", error=error))
     try:
         validate(config, budget)
     except ValueError as error:
         config = fit_to_data(config.replace(**{n: getattr(defaults, n) for n in SIZE_FIELDS}))
-        warnings.append(f"{error}; using the default sizes")
+        warnings.append(_("{error}; using the default sizes", error=error))
     return config, warnings
 
 

@@ -14,6 +14,7 @@ import textwrap
 from dataclasses import dataclass
 
 from . import autograd, manual
+from .i18n import N_
 
 
 @dataclass(frozen=True)
@@ -38,61 +39,62 @@ class Variant:
 
 RELU_CONVENTIONS = {
     "relu": Variant(
-        "h > 0, as torch.relu", "both", (),
-        "The derivative of relu at h == 0 is taken as 0, as torch.relu does and as the "
-        "assignment's mask h > 0 does.",
+        N_("h > 0, as torch.relu"), "both", (),
+        N_("The derivative of relu at h == 0 is taken as 0, as torch.relu does and as the "
+           "assignment's mask h > 0 does."),
     ),
     "clamp": Variant(
-        "h ≥ 0, as clamp(min=0)", "both",
+        N_("h ≥ 0, as clamp(min=0)"), "both",
         (Patch("backprop", "grad_h = grad_h_relu * (h > 0)", "grad_h = grad_h_relu * (h >= 0)"),
          Patch("forward_loss", "h_relu = torch.relu(h)", "h_relu = h.clamp(min=0)")),
-        "The derivative at h == 0 is taken as 1, as clamp(min=0) does.",
+        N_("The derivative at h == 0 is taken as 1, as clamp(min=0) does."),
     ),
     "maximum": Variant(
-        "½ at h = 0, as torch.maximum", "both",
+        N_("½ at h = 0, as torch.maximum"), "both",
         (Patch("backprop", "grad_h = grad_h_relu * (h > 0)",
                "grad_h = grad_h_relu * ((h > 0) + 0.5 * (h == 0))"),
          Patch("forward_loss", "h_relu = torch.relu(h)",
                "h_relu = torch.maximum(h, torch.zeros_like(h))")),
-        "At a tie torch.maximum(h, 0), the assignment's method 2, splits the gradient "
-        "evenly: 0.5 to h, 0.5 to the zeros.",
+        N_("At a tie torch.maximum(h, 0), the assignment's method 2, splits the gradient "
+           "evenly: 0.5 to h, 0.5 to the zeros."),
     ),
 }
 
 BUGS = {
-    "none": Variant("no bug (the correct code)", "both"),
+    "none": Variant(N_("no bug (the correct code)"), "both"),
     "relu_mask_dropped": Variant(
-        "ReLU mask dropped", "manual",
+        N_("ReLU mask dropped"), "manual",
         (Patch("backprop", "grad_h = grad_h_relu * (h > 0)",
                "grad_h = grad_h_relu  # BUG: the ReLU mask is dropped"),),
-        "Gradient flows through units the ReLU switched off.",
+        N_("Gradient flows through units the ReLU switched off."),
     ),
     "factor_2_missing": Variant(
-        "factor 2 missing", "manual",
+        N_("factor 2 missing"), "manual",
         (Patch("backprop", "grad_y_pred = 2.0 * scale * (y_pred - y)",
                "grad_y_pred = scale * (y_pred - y)  # BUG: the 2 of d(u²)/du is missing"),),
-        "Every gradient is half its true size: training still converges, more slowly.",
+        N_("Every gradient is half its true size: training still converges, more slowly."),
     ),
     "transpose_wrong_side": Variant(
-        "transpose on the wrong side", "manual",
+        N_("transpose on the wrong side"), "manual",
         (Patch("backprop", "grad_h_relu = grad_y_pred @ w2.T",
                "grad_h_relu = w2.T @ grad_y_pred  # BUG: the transpose is on the wrong side"),),
-        "The transpose belongs on the other side: grad_y_pred @ w2.T is (N, D_out) @ (D_out, H).",
+        N_("The transpose belongs on the other side: grad_y_pred @ w2.T is (N, D_out) @ "
+           "(D_out, H)."),
     ),
     "update_sign_flipped": Variant(
-        "update sign flipped", "manual",
+        N_("update sign flipped"), "manual",
         (Patch("manual_step", "w1 -= learning_rate * grad_w1",
                "w1 += learning_rate * grad_w1  # BUG: a step up the gradient"),
          Patch("manual_step", "w2 -= learning_rate * grad_w2",
                "w2 += learning_rate * grad_w2  # BUG: a step up the gradient")),
-        "Gradient ascent: the loss grows instead of falling.",
+        N_("Gradient ascent: the loss grows instead of falling."),
     ),
     "grads_not_zeroed": Variant(
-        "gradients not zeroed (autograd)", "autograd",
+        N_("gradients not zeroed (autograd)"), "autograd",
         (Patch("autograd_step", "w1.grad = None", "pass  # BUG: w1.grad is not cleared"),
          Patch("autograd_step", "w2.grad = None", "pass  # BUG: w2.grad is not cleared")),
-        "backward() adds into .grad, so each step applies the sum of all gradients so far. "
-        "The first step is still right (.grad starts empty): the bug shows from t = 1.",
+        N_("backward() adds into .grad, so each step applies the sum of all gradients so "
+           "far. The first step is still right (.grad starts empty): the bug shows from t = 1."),
         shows_from=1,
     ),
 }

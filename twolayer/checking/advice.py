@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from .. import data, methods
 from ..config import Config
+from ..i18n import _
 from ..tasks import finish, training_task
 
 PROBE_ITERATIONS = 100  # enough to see the early blow-ups; a cheap check, said as such
@@ -50,13 +51,17 @@ def probe_iterations(config: Config) -> int:
 
 def divergence_advice(config: Config, suggestion: float | None) -> str:
     """What to change, in words: the rate that trains, and the mean loss's matching rate."""
+    its = probe_iterations(config)
     if suggestion is None:
-        return (f"No learning rate down to η/1e{STEPS_DOWN} trained over the first "
-                f"{probe_iterations(config)} iterations: check the sizes and the data.")
-    text = (f"η = {config.learning_rate:g} is too large a step here; η = {suggestion:g} trains "
-            f"(checked over the first {probe_iterations(config)} iterations).")
-    if config.loss == "sum":
-        text += (f" With the mean loss, whose gradient is N·D_out = {config.n * config.d_out:,} "
-                 f"times smaller, the matching step is η·N·D_out = "
-                 f"{mean_learning_rate(config, suggestion):g}; at the same η it would barely move.")
-    return text
+        return _("No learning rate down to η/1e{steps} trained over the first {its} "
+                 "iterations: check the sizes and the data.", steps=STEPS_DOWN, its=its)
+    if config.loss != "sum":
+        return _("η = {rate:g} is too large a step here; η = {suggestion:g} trains (checked "
+                 "over the first {its} iterations).", rate=config.learning_rate,
+                 suggestion=suggestion, its=its)
+    return _("η = {rate:g} is too large a step here; η = {suggestion:g} trains (checked over "
+             "the first {its} iterations). With the mean loss, whose gradient is N·D_out = "
+             "{factor:,} times smaller, the matching step is η·N·D_out = {matching:g}; at the "
+             "same η it would barely move.", rate=config.learning_rate, suggestion=suggestion,
+             its=its, factor=config.n * config.d_out,
+             matching=mean_learning_rate(config, suggestion))

@@ -10,6 +10,7 @@ from .. import data
 from ..autograd import torch_gradients
 from ..config import Config, check_int
 from ..data import load, weights
+from ..i18n import _
 from ..loss import loss_scale, squared_error
 from ..manual import numpy_gradients
 from ..methods import train
@@ -176,8 +177,9 @@ def gradcheck(config: Config, samples: int = 20, at_iteration: int = 0, eps: flo
         run = train("numpy", config.replace(iterations=at_iteration, dtype="float64"),
                     (x, y, w1, w2))
         if run.diverged_at is not None:
-            raise ValueError(f"at_iteration {at_iteration} lies past the divergence at "
-                             f"iteration {run.diverged_at}; choose an earlier one")
+            raise ValueError(_("at_iteration {at_iteration} lies past the divergence at "
+                               "iteration {diverged}; choose an earlier one",
+                               at_iteration=at_iteration, diverged=run.diverged_at))
         w1, w2 = run.w1, run.w2
     return _three_way(config, x, y, w1.copy(), w2.copy(), samples, eps)
 
@@ -186,8 +188,8 @@ def _three_way(config, x, y, w1, w2, samples, eps) -> dict:
     """Compare the three gradients on sampled entries of w1 and w2, each comparison held to
     the rounding bound of config.dtype (plus FD_TOLERANCE where finite differences enter)."""
     cast = [a.astype(config.dtype) for a in (x, y, w1, w2)]
-    _, manual_w1, manual_w2 = numpy_gradients(*cast, loss=config.loss)
-    _, auto_w1, auto_w2 = torch_gradients(*cast, config.loss, config.dtype, config.device)
+    __, manual_w1, manual_w2 = numpy_gradients(*cast, loss=config.loss)
+    __, auto_w1, auto_w2 = torch_gradients(*cast, config.loss, config.dtype, config.device)
     picks = [sample_indices(w1.shape, samples, config.seed),
              sample_indices(w2.shape, samples, config.seed + 1)]
     scale = loss_scale(config.loss, *y.shape)

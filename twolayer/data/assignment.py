@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..config import MAX_SEED, MAX_SIZE, check_int, check_memory
+from ..i18n import N_
 
 # Separate streams of one seed: changing H does not change the data, changing N does
 # not change the weights, and a teacher network or a validation set has its own.
@@ -33,7 +34,7 @@ def make_dataset(seed: int, n: int, d_in: int, d_out: int) -> tuple[np.ndarray, 
     """
     for name, value in (("n", n), ("d_in", d_in), ("d_out", d_out)):
         check_int(name, value, 1, MAX_SIZE)
-    check_memory(8 * n * (d_in + d_out), "the data set x, y")
+    check_memory(8 * n * (d_in + d_out), N_("the data set x, y"))
     stream = rng(seed, DATA_STREAM)
     x = stream.standard_normal((n, d_in))  # (N, D_in)
     y = stream.standard_normal((n, d_out))  # (N, D_out)
@@ -59,7 +60,7 @@ def init_weights(seed: int, d_in: int, hidden: int, d_out: int,
     """
     for name, value in (("d_in", d_in), ("hidden", hidden), ("d_out", d_out)):
         check_int(name, value, 1, MAX_SIZE)
-    check_memory(8 * hidden * (d_in + d_out), "the weights w1, w2")
+    check_memory(8 * hidden * (d_in + d_out), N_("the weights w1, w2"))
     stream = rng(seed, WEIGHTS_STREAM)
     w1 = stream.standard_normal((d_in, hidden))  # (D_in, H)
     w2 = stream.standard_normal((hidden, d_out))  # (H, D_out)

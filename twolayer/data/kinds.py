@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..config import KINDS, Config, check_memory, validation_rows
+from ..i18n import N_, _
 from .assignment import init_weights, make_dataset
 from .generated import generated
 from .table import parse, register, registered, select
@@ -61,7 +62,8 @@ def load(config: Config) -> Dataset:
     if config.data == "csv":
         return _csv(config)
     n_val = validation_rows(config)
-    check_memory(8 * (config.n + n_val) * (config.d_in + config.d_out), "the data set x, y")
+    check_memory(8 * (config.n + n_val) * (config.d_in + config.d_out),
+                 N_("the data set x, y"))
     hidden = config.teacher_hidden or config.hidden
     x, y, x_val, y_val = generated(config.data, config.seed, config.n, n_val, config.d_in,
                                    config.d_out, hidden, config.noise)
@@ -72,8 +74,8 @@ def _csv(config: Config) -> Dataset:
     split = select(parse(registered(config.csv)), config.inputs, config.targets,
                    config.validation, config.standardize, config.seed)
     if len(split.x) != config.n:
-        raise ValueError(f"the CSV gives N = {len(split.x)} training rows, the configuration "
-                         f"says {config.n}")
+        raise ValueError(_("the CSV gives N = {rows} training rows, the configuration says "
+                           "{n}", rows=len(split.x), n=config.n))
     return Dataset(split.x, split.y, split.x_val, split.y_val,
                    {"means": split.means, "stds": split.stds})
 

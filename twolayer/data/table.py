@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..config import check_memory
+from ..i18n import N_, _
 from .assignment import SPLIT_STREAM, rng
 
 MIN_ROWS = 8  # fewer cannot be split into training and validation rows that mean anything
@@ -46,19 +47,20 @@ def register(raw: bytes) -> str:
 def registered(key: str) -> bytes:
     """The bytes registered under a digest, or a ValueError saying the file is needed."""
     if key not in _uploads:
-        raise ValueError("the CSV file is not loaded: a link carries the settings, not the "
-                         "file; upload it again")
+        raise ValueError(_("the CSV file is not loaded: a link carries the settings, not the "
+                           "file; upload it again"))
     return _uploads[key]
 
 
 @dataclass(frozen=True)
 class Table:
     """A parsed CSV: its header, and per column the numbers (None if some cell is not one)
-    and the first problem found in it."""
+    and the first problem found in it: the sentence that says so (a {name} for the column,
+    untranslated until it is said) and its values."""
 
     names: tuple[str, ...]
     columns: dict[str, np.ndarray | None]
-    problems: dict[str, str]
+    problems: dict[str, tuple[str, dict]]
     rows: int
 
     @property
@@ -70,25 +72,27 @@ class Table:
 def parse(raw: bytes) -> Table:
     """The table in a CSV file (header in the first row; comma, semicolon or tab)."""
     if len(raw) > MAX_BYTES:
-        raise ValueError(f"the file is over {MAX_BYTES // 2**20} MB; use at most "
-                         f"{MAX_BYTES // 2**20} MB of rows")
+        raise ValueError(_("the file is over {mb} MB; use at most {mb} MB of rows",
+                           mb=MAX_BYTES // 2**20))
     text = _decode(raw)
     rows = list(csv.reader(io.StringIO(text), _dialect(text)))
     rows = [row for row in rows if any(cell.strip() for cell in row)]  # blank lines
     if not rows:
-        raise ValueError("the file is empty")
+        raise ValueError(_("the file is empty"))
     names = _header(rows[0])
     body = rows[1:]
     for number, row in enumerate(body, start=2):
         if len(row) != len(names):
-            raise ValueError(f"row {number} has {len(row)} cells, the header has {len(names)}")
+            raise ValueError(_("row {number} has {cells} cells, the header has {columns}",
+                               number=number, cells=len(row), columns=len(names)))
     columns, problems = {}, {}
     for k, name in enumerate(names):
         columns[name], problem = _numbers([row[k] for row in body])
         if problem:
             problems[name] = problem
     if not any(value is not None for value in columns.values()):
-        raise ValueError("no column holds only numbers: the inputs and targets must be numeric")
+        raise ValueError(_("no column holds only numbers: the inputs and targets must be "
+                           "numeric"))
     return Table(names, columns, problems, len(body))
 
 
@@ -96,8 +100,9 @@ def _decode(raw: bytes) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise ValueError(f"the file is not UTF-8 text (byte {raw[error.start]:#04x} at "
-                         f"position {error.start}); save it as CSV in UTF-8") from None
+        raise ValueError(_("the file is not UTF-8 text (byte {byte:#04x} at position "
+                           "{position}); save it as CSV in UTF-8", byte=raw[error.start],
+                           position=error.start)) from None
 
 
 def _dialect(text: str):
@@ -110,36 +115,45 @@ def _dialect(text: str):
 def _header(row: list[str]) -> tuple[str, ...]:
     names = tuple(cell.strip() for cell in row)
     if len(names) > MAX_COLUMNS:
-        raise ValueError(f"the file has {len(names)} columns; at most {MAX_COLUMNS} are read")
+        raise ValueError(_("the file has {columns} columns; at most {most} are read",
+                           columns=len(names), most=MAX_COLUMNS))
     for k, name in enumerate(names, start=1):
         if not name:
-            raise ValueError(f"column {k} has an empty header: name every column in row 1")
+            raise ValueError(_("column {k} has an empty header: name every column in row 1",
+                               k=k))
     seen: dict[str, int] = {}
     for k, name in enumerate(names, start=1):
         if name in seen:
-            raise ValueError(f"two columns are named {name!r} (columns {seen[name]} and {k})")
+            raise ValueError(_("two columns are named {name!r} (columns {first} and {k})",
+                               name=name, first=seen[name], k=k))
         seen[name] = k
     return names
 
 
-def _numbers(cells: list[str]) -> tuple[np.ndarray | None, str]:
-    """A column's values, or None and what is wrong with the first bad cell."""
+def _numbers(cells: list[str]) -> tuple[np.ndarray | None, tuple[str, dict] | None]:
+    """A column's values, or None and what is wrong with the first bad cell: the whole
+    sentence, marked for translation, and its values (the column's {name} is added)."""
     values = np.empty(len(cells))
     for k, cell in enumerate(cells):
         row = k + 2  # as a spreadsheet numbers it: the header is row 1
         text = cell.strip()
         if not text:
-            return None, f"an empty cell in row {row}"
+            return None, (N_("column {name!r} has an empty cell in row {row}: only numbers "
+                             "can be inputs or targets"), {"row": row})
         try:
             value = float(text)
         except ValueError:
-            return None, f"a non-numeric value {text[:40]!r} in row {row}"
+            return None, (N_("column {name!r} has a non-numeric value {value!r} in row {row}: "
+                             "only numbers can be inputs or targets"),
+                          {"value": text[:40], "row": row})
         if math.isnan(value):
-            return None, f"a NaN in row {row}"
+            return None, (N_("column {name!r} has a NaN in row {row}: only numbers can be "
+                             "inputs or targets"), {"row": row})
         if math.isinf(value):
-            return None, f"an infinite value in row {row}"
+            return None, (N_("column {name!r} has an infinite value in row {row}: only "
+                             "numbers can be inputs or targets"), {"row": row})
         values[k] = value
-    return values, ""
+    return values, None
 
 
 @dataclass(frozen=True, eq=False)
@@ -160,12 +174,13 @@ def select(table: Table, inputs: tuple[str, ...], targets: tuple[str, ...],
     rows' own statistics (never the validation rows')."""
     _check_choice(table, inputs, targets)
     check_memory(8 * 2 * table.rows * (len(inputs) + len(targets) + 1),
-                 f"the chosen columns ({table.rows:,} rows)")
+                 _("the chosen columns ({rows:,} rows)", rows=table.rows))
     order = rng(seed, SPLIT_STREAM).permutation(table.rows)
     held = round(validation * table.rows)
     if table.rows - held < MIN_ROWS:
-        raise ValueError(f"the file has {table.rows} rows; with {held} held out for validation "
-                         f"fewer than {MIN_ROWS} are left to train on")
+        raise ValueError(_("the file has {rows} rows; with {held} held out for validation "
+                           "fewer than {least} are left to train on", rows=table.rows,
+                           held=held, least=MIN_ROWS))
     val_rows, train_rows = order[:held], order[held:]
     chosen = {name: table.columns[name] for name in (*inputs, *targets)}
     means, stds = _statistics(chosen, train_rows, standardize)
@@ -178,22 +193,22 @@ def select(table: Table, inputs: tuple[str, ...], targets: tuple[str, ...],
 
 def _check_choice(table: Table, inputs, targets) -> None:
     if not inputs:
-        raise ValueError("choose at least one input column")
+        raise ValueError(_("choose at least one input column"))
     if not targets:
-        raise ValueError("choose at least one target column")
+        raise ValueError(_("choose at least one target column"))
     both = [name for name in targets if name in inputs]
     if both:
-        raise ValueError(f"{both[0]!r} is chosen as an input and as a target: a network "
-                         "that sees its answer learns nothing")
+        raise ValueError(_("{column!r} is chosen as an input and as a target: a network "
+                           "that sees its answer learns nothing", column=both[0]))
     for name in (*inputs, *targets):
         if name not in table.columns:
-            raise ValueError(f"the file has no column {name!r}")
+            raise ValueError(_("the file has no column {name!r}", name=name))
         if table.columns[name] is None:
-            raise ValueError(f"column {name!r} has {table.problems[name]}: only numbers can "
-                             "be inputs or targets")
+            problem, values = table.problems[name]
+            raise ValueError(_(problem, name=name, **values))
     if table.rows < MIN_ROWS:
-        raise ValueError(f"the file has {table.rows} rows of data; at least {MIN_ROWS} are "
-                         "needed")
+        raise ValueError(_("the file has {rows} rows of data; at least {least} are needed",
+                           rows=table.rows, least=MIN_ROWS))
 
 
 def _statistics(chosen: dict, train_rows, standardize: bool):
@@ -203,8 +218,8 @@ def _statistics(chosen: dict, train_rows, standardize: bool):
     stds = {name: float(values[train_rows].std()) for name, values in chosen.items()}
     for name, std in stds.items():
         if std == 0:
-            raise ValueError(f"column {name!r} is constant in the training rows: scaled by its "
-                             "spread it would divide by zero; leave it out")
+            raise ValueError(_("column {name!r} is constant in the training rows: scaled by "
+                               "its spread it would divide by zero; leave it out", name=name))
     return means, stds
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..config import Config
+from ..i18n import N_, _
 from ..outputs.svg import DrawEdge, DrawNode
 
 
@@ -67,8 +68,8 @@ def forward_graph(config: Config) -> tuple[list[Node], list[Edge]]:
 
 
 def shape_text(shape: tuple[int, ...]) -> str:
-    """(64, 100) -> '64×100'; () -> 'scalar'."""
-    return "×".join(str(d) for d in shape) if shape else "scalar"
+    """(64, 100) -> '64×100'; () -> 'scalar' (in the session's language)."""
+    return "×".join(str(d) for d in shape) if shape else _("scalar")
 
 
 HIGHLIGHT = "#ff8c00"
@@ -82,15 +83,15 @@ LINKS = {
     "grad_h": (("h", "relu"), ("ReluBackward0",)),
     "grad_w1": (("w1", "matmul 1"), ("MmBackward0·w1", "AccumulateGrad·w1")),
 }
-LINK_NOTES = {
-    "grad_y_pred": "PowBackward0 turns the incoming 1s into 2·(y_pred − y); SubBackward0 passes "
-                   "it on to y_pred (and nothing to y, which needs no gradient).",
-    "grad_w2": "MmBackward0 of h_relu @ w2 sends h_reluᵀ · grad to w2, where AccumulateGrad "
-               "stores it in w2.grad.",
-    "grad_h_relu": "The same MmBackward0 sends grad · w2ᵀ back to h_relu.",
-    "grad_h": "ReluBackward0 multiplies the incoming gradient by the mask h > 0.",
-    "grad_w1": "MmBackward0 of x @ w1 sends xᵀ · grad to w1 (nothing to x); AccumulateGrad "
-               "stores it in w1.grad.",
+LINK_NOTES = {  # shown translated: _(LINK_NOTES[line])
+    "grad_y_pred": N_("PowBackward0 turns the incoming 1s into 2·(y_pred − y); SubBackward0 "
+                      "passes it on to y_pred (and nothing to y, which needs no gradient)."),
+    "grad_w2": N_("MmBackward0 of h_relu @ w2 sends h_reluᵀ · grad to w2, where AccumulateGrad "
+                  "stores it in w2.grad."),
+    "grad_h_relu": N_("The same MmBackward0 sends grad · w2ᵀ back to h_relu."),
+    "grad_h": N_("ReluBackward0 multiplies the incoming gradient by the mask h > 0."),
+    "grad_w1": N_("MmBackward0 of x @ w1 sends xᵀ · grad to w1 (nothing to x); AccumulateGrad "
+                  "stores it in w1.grad."),
 }
 
 
@@ -152,7 +153,7 @@ def dot_text(name: str, drawn_nodes: list[DrawNode], drawn_edges: list[DrawEdge]
 def edge_label(edge: Edge) -> str:
     """What flows back along an edge: 'grad_h = grad_h_relu * (h > 0)', or why nothing does."""
     if not edge.grad:
-        return "no gradient: data"
+        return _("no gradient: data")
     return f"{edge.grad} = {edge.formula}" if edge.formula else edge.grad
 
 

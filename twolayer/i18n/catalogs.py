@@ -9,7 +9,6 @@ English is the text as written: no catalog.
 from __future__ import annotations
 
 import functools
-import gettext
 import io
 import pathlib
 
@@ -22,8 +21,11 @@ def po_path(lang: str) -> pathlib.Path:
 
 
 @functools.cache
-def catalog(lang: str) -> gettext.NullTranslations:
-    """The translations into lang; the text as written for English or an unknown lang."""
+def catalog(lang: str):
+    """The translations into lang (a gettext translations object); the text as written
+    for English or an unknown lang."""
+    import gettext  # on first use: `import twolayer` stays light
+
     path = po_path(lang)
     if lang == "en" or not path.exists():
         return gettext.NullTranslations()

@@ -19,6 +19,7 @@ from ..checking.compare import (
     relative_difference,
 )
 from ..config import DTYPES, Config, check_choice
+from ..i18n import _
 from ..loss import loss_scale
 from ..tasks import finish
 from ..variants import BUGS, VARIANT_SOURCES, resolve
@@ -91,7 +92,7 @@ class Lockstep:
 
     def maxima(self) -> dict[str, float | None]:
         """The largest value of each difference over the run (None if nothing was recorded)."""
-        return {name: value for name, (value, _) in self.peaks().items()}
+        return {name: value for name, (value, _at) in self.peaks().items()}
 
     def peaks(self) -> dict[str, tuple[float | None, int | None]]:
         """Each difference's largest value over the run and the iteration it came at."""
@@ -154,13 +155,15 @@ def _record_differences(records, t, loss_n, grads_n, loss_t, grads_t) -> None:
 
 def shape_error_message(error: Exception, bug: str) -> str:
     """A failed step as one readable sentence instead of a traceback."""
-    note = BUGS[bug].note if bug in BUGS else ""
+    note = _(BUGS[bug].note) if bug in BUGS and BUGS[bug].note else ""
     where = _failing_line(error)
     if where is None:
-        return f"A step failed: {str(error).splitlines()[0]}. {note}".strip()
+        return _("A step failed: {error}. {note}", error=str(error).splitlines()[0],
+                 note=note).strip()
     code, local_vars = where
     detail = _matmul_shapes(code, local_vars) or str(error).splitlines()[0]
-    return f"Shape error in `{code}`: {detail}. {note}".strip()
+    return _("Shape error in `{code}`: {detail}. {note}", code=code, detail=detail,
+             note=note).strip()
 
 
 def _failing_line(error: Exception):
@@ -193,7 +196,8 @@ def _matmul_shapes(code: str, local_vars: dict) -> str | None:
         shape_r = eval(right, {}, dict(local_vars)).shape  # noqa: S307
     except Exception:  # noqa: BLE001 - fall back to numpy's own message
         return None
-    return (f"{left} is {shape_l} and {right} is {shape_r}, so {left} @ {right} "
-            f"needs {shape_l[-1]} == {shape_r[0]}")
+    return _("{left} is {left_shape} and {right} is {right_shape}, so {left} @ {right} needs "
+             "{left_size} == {right_size}", left=left, right=right, left_shape=shape_l,
+             right_shape=shape_r, left_size=shape_l[-1], right_size=shape_r[0])
 
 

@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
+from ..i18n import _, ngettext
 from .match import digraph, first_difference, match, reversed_arrow
-from .model import ARITY, Graph, Node, resolve, shape_text, symbolic
+from .model import ARITY, Graph, Node, resolve, shown_shape, symbolic
 from .reference import DATA, REFERENCE, WEIGHTS
 
 # Every kind of finding, in the order a verdict lists them: the graph's structure first.
@@ -106,10 +107,10 @@ def _fatal(graph: Graph) -> list[Finding]:
     """What makes every other check meaningless: no nodes, a name twice, an input that
     names no node, a cycle."""
     if not graph.nodes:
-        return [Finding("empty", "the graph is empty", "Start with the tensors the network "
-                        "takes in, one a line: `name : shape`.")]
-    found = [Finding("duplicate", f"two nodes are named {name}",
-                     "Each tensor has a name of its own: rename one of them.", name)
+        return [Finding("empty", _("the graph is empty"), _("Start with the tensors the "
+                        "network takes in, one a line: `name : shape`."))]
+    found = [Finding("duplicate", _("two nodes are named {name}", name=name),
+                     _("Each tensor has a name of its own: rename one of them."), name)
              for name, count in Counter(graph.names()).items() if count > 1]
     found += _unknown_inputs(graph)
     return found or _cycle(graph)
@@ -117,20 +118,22 @@ def _fatal(graph: Graph) -> list[Finding]:
 
 def _unknown_inputs(graph: Graph) -> list[Finding]:
     names = set(graph.names())
-    return [Finding("unknown_input", f"{node.name} reads {name}, which is not a node; the "
-                    f"nodes are {', '.join(graph.names())}",
-                    f"Check the spelling, or give {name} a line of its own.", node.name)
+    return [Finding("unknown_input", _("{node} reads {name}, which is not a node; the nodes "
+                                       "are {nodes}", node=node.name, name=name,
+                                       nodes=", ".join(graph.names())),
+                    _("Check the spelling, or give {name} a line of its own.", name=name),
+                    node.name)
             for node in graph.nodes for name in dict.fromkeys(node.inputs) if name not in names]
 
 
 def _cycle(graph: Graph) -> list[Finding]:
     try:
-        cycle = [src for src, _ in nx.find_cycle(digraph(graph))]
+        cycle = [src for src, _dst in nx.find_cycle(digraph(graph))]
     except nx.NetworkXNoCycle:
         return []
-    return [Finding("cycle", f"a cycle: {' → '.join([*cycle, cycle[0]])}",
-                    "A tensor cannot be computed from itself: follow the arrows from the "
-                    "inputs towards the loss.", cycle[0], tuple(cycle[1:]))]
+    return [Finding("cycle", _("a cycle: {cycle}", cycle=" → ".join([*cycle, cycle[0]])),
+                    _("A tensor cannot be computed from itself: follow the arrows from the "
+                      "inputs towards the loss."), cycle[0], tuple(cycle[1:]))]
 
 
 def _leaves(graph: Graph) -> list[Finding]:
@@ -138,22 +141,25 @@ def _leaves(graph: Graph) -> list[Finding]:
     found = []
     for node in graph.nodes:
         if node.leaf and node.shape is None:
-            found.append(Finding("no_shape", f"{node.name} has no operation and no shape",
-                                 "Give a tensor the graph starts from its shape after a colon "
-                                 "(rows×columns, in N, D_in, H, D_out or numbers), or give the "
-                                 "operation that computes it.", node.name))
+            found.append(Finding("no_shape", _("{name} has no operation and no shape",
+                                               name=node.name),
+                                 _("Give a tensor the graph starts from its shape after a "
+                                   "colon (rows×columns, in N, D_in, H, D_out or numbers), or "
+                                   "give the operation that computes it."), node.name))
         if node.leaf and not graph.readers(node.name):
-            found.append(Finding("unused_input", f"{node.name} is never used",
-                                 f"Every tensor the graph starts from feeds an operation: "
-                                 f"connect {node.name}, or remove it.", node.name))
+            found.append(Finding("unused_input", _("{name} is never used", name=node.name),
+                                 _("Every tensor the graph starts from feeds an operation: "
+                                   "connect {name}, or remove it.", name=node.name), node.name))
     return found
 
 
 def _arity(graph: Graph) -> list[Finding]:
     """Each operation has as many inputs as it takes."""
-    return [Finding("wrong_arity", f"{node.name} applies {node.op} to {len(node.inputs)} "
-                    f"input{'s' * (len(node.inputs) != 1)}; {node.op} takes {ARITY[node.op]}",
-                    "Check which tensors the operation reads.", node.name)
+    return [Finding("wrong_arity", ngettext("{name} applies {op} to {count} input; {op} takes "
+                                            "{takes}", "{name} applies {op} to {count} inputs; "
+                                            "{op} takes {takes}", len(node.inputs),
+                                            name=node.name, op=node.op, takes=ARITY[node.op]),
+                    _("Check which tensors the operation reads."), node.name)
             for node in graph.nodes if not node.leaf and len(node.inputs) != ARITY[node.op]]
 
 
@@ -165,10 +171,11 @@ def _relu(graph: Graph) -> list[Finding]:
     if any(node.op == "relu" for node in graph.nodes):
         return []
     other = next((n for n in graph.nodes if n.op in ("sigmoid", "tanh")), None)
-    message = (f"{other.name} applies {other.op} where the assignment's hidden layer has a "
-               "ReLU" if other else "the graph has no ReLU")
-    return [Finding("missing_relu", message, "Which function does the hidden layer apply? "
-                    "Read the formula for y_pred again.", other.name if other else "")]
+    message = (_("{name} applies {op} where the assignment's hidden layer has a ReLU",
+                 name=other.name, op=other.op) if other else _("the graph has no ReLU"))
+    return [Finding("missing_relu", message, _("Which function does the hidden layer apply? "
+                                               "Read the formula for y_pred again."),
+                    other.name if other else "")]
 
 
 def _loss(graph: Graph) -> list[Finding]:
@@ -176,14 +183,15 @@ def _loss(graph: Graph) -> list[Finding]:
     ends = [node for node in graph.nodes if not node.leaf and not graph.readers(node.name)]
     loss = next((node for node in ends if node.op in ("sum", "mean")), None)
     if loss is None:
-        where = f"the graph ends at {ends[0].name}, which is not a loss" if ends else \
-            "the graph computes nothing"
-        return [Finding("missing_loss", where, "A loss is one number that measures the "
-                        "errors: which operation turns a matrix into one number?",
-                        ends[0].name if ends else "")]
-    found = [Finding("unused_result", f"{node.name} is computed but nothing uses it, and it "
-                     "is not the loss", "Every tensor computed leads on to the loss: connect "
-                     f"{node.name}, or remove it.", node.name) for node in ends if node != loss]
+        where = _("the graph ends at {name}, which is not a loss", name=ends[0].name) if ends \
+            else _("the graph computes nothing")
+        return [Finding("missing_loss", where, _("A loss is one number that measures the "
+                                                 "errors: which operation turns a matrix into "
+                                                 "one number?"), ends[0].name if ends else "")]
+    found = [Finding("unused_result", _("{name} is computed but nothing uses it, and it is not "
+                                        "the loss", name=node.name),
+                     _("Every tensor computed leads on to the loss: connect {name}, or remove "
+                       "it.", name=node.name), node.name) for node in ends if node != loss]
     return found + _loss_itself(graph, loss)
 
 
@@ -191,17 +199,20 @@ def _loss_itself(graph: Graph, loss: Node) -> list[Finding]:
     """The loss a sum, one number, of squares."""
     found = []
     if loss.op == "mean":
-        found.append(Finding("loss_mean", f"{loss.name} is a mean of the squared errors",
-                             "Read the assignment's loss again: is it divided by the number "
-                             "of entries?", loss.name))
+        found.append(Finding("loss_mean", _("{name} is a mean of the squared errors",
+                                            name=loss.name),
+                             _("Read the assignment's loss again: is it divided by the number "
+                               "of entries?"), loss.name))
     if loss.shape is not None and resolve(loss.shape) != ():
-        found.append(Finding("loss_not_scalar", f"{loss.name} is given as "
-                             f"{shape_text(loss.shape)}, but a loss is one number",
-                             "What shape is left after adding up every entry?", loss.name))
+        found.append(Finding("loss_not_scalar", _("{name} is given as {shape}, but a loss is "
+                                                  "one number", name=loss.name,
+                                                  shape=shown_shape(loss.shape)),
+                             _("What shape is left after adding up every entry?"), loss.name))
     if not any(node.op == "square" for node in graph.nodes):
-        found.append(Finding("missing_square", "the errors are not squared before they are "
-                             "added up", "Read the assignment's loss again: what happens to "
-                             "each difference before the sum?", loss.name))
+        found.append(Finding("missing_square", _("the errors are not squared before they are "
+                                                 "added up"),
+                             _("Read the assignment's loss again: what happens to each "
+                               "difference before the sum?"), loss.name))
     return found
 
 
@@ -250,9 +261,11 @@ def _apply(node: Node, inputs: list, roles: dict) -> tuple[tuple | None, Finding
     if node.op in ("sub", "add", "mul"):
         if inputs[0] == inputs[1]:
             return inputs[0], None
-        return None, Finding("shapes_differ", f"{_formula(node)}: {_operands(node, inputs)}, "
-                             "which are not the same shape", "An elementwise operation takes "
-                             "two tensors of one shape: check both.", node.name, node.inputs)
+        return None, Finding("shapes_differ", _("{formula}: {operands}, which are not the "
+                                                "same shape", formula=_formula(node),
+                                                operands=_operands(node, inputs)),
+                             _("An elementwise operation takes two tensors of one shape: check "
+                               "both."), node.name, node.inputs)
     if node.op in ("sum", "mean"):
         return (), None
     return (inputs[0][::-1] if node.op == "transpose" else inputs[0]), None
@@ -264,27 +277,37 @@ def _product(node: Node, a: tuple, b: tuple, roles: dict):
         return (a[0], b[1]), None
     if {roles.get(i) for i in node.inputs} == {"x", "w2"}:
         x, w2 = sorted(node.inputs, key=lambda i: roles[i] != "x")
-        return None, Finding("w2_first", f"{node.name} multiplies {x} by {w2}, the second "
-                             "layer's weights", f"{x} has D_in columns: which weight matrix "
-                             "has D_in rows?", node.name, (w2,))
+        return None, Finding("w2_first", _("{name} multiplies {x} by {w2}, the second layer's "
+                                           "weights", name=node.name, x=x, w2=w2),
+                             _("{x} has D_in columns: which weight matrix has D_in rows?", x=x),
+                             node.name, (w2,))
     if len(a) == len(b) == 2 and b[1] == a[0]:
-        return None, Finding("swapped_operands", f"{_formula(node)}: {_operands(node, (a, b))}"
-                             ", which do not chain in this order", "A @ B needs as many "
-                             "columns in A as rows in B: which goes first?", node.name)
-    return None, Finding("shapes_dont_chain", f"{_formula(node)}: {_operands(node, (a, b))}, "
-                         "which do not chain", "A @ B needs as many columns in A as rows in "
-                         "B: check the shapes of both.", node.name, node.inputs)
+        return None, Finding("swapped_operands", _("{formula}: {operands}, which do not chain "
+                                                   "in this order", formula=_formula(node),
+                                                   operands=_operands(node, (a, b))),
+                             _("A @ B needs as many columns in A as rows in B: which goes "
+                               "first?"), node.name)
+    return None, Finding("shapes_dont_chain", _("{formula}: {operands}, which do not chain",
+                                                formula=_formula(node),
+                                                operands=_operands(node, (a, b))),
+                         _("A @ B needs as many columns in A as rows in B: check the shapes of "
+                           "both."), node.name, node.inputs)
 
 
 def _wrong_shape(node: Node, given: tuple) -> Finding:
     """A shape given that its inputs do not give; the rule, never the shape itself."""
-    rules = {"matmul": "a product keeps the rows of its first operand and the columns of its "
-                       "second", "sum": "a sum of every entry is one number",
-             "transpose": "a transpose swaps rows and columns"}
-    rule = rules.get(node.op, "an elementwise operation keeps its inputs' shape")
-    return Finding("wrong_shape", f"{node.name} is given as {shape_text(symbolic(given))}, "
-                   f"which does not match what {', '.join(node.inputs)} give",
-                   f"Work it out from the shapes of its inputs: {rule}.", node.name)
+    rules = {"matmul": _("Work it out from the shapes of its inputs: a product keeps the rows "
+                         "of its first operand and the columns of its second."),
+             "sum": _("Work it out from the shapes of its inputs: a sum of every entry is one "
+                      "number."),
+             "transpose": _("Work it out from the shapes of its inputs: a transpose swaps rows "
+                            "and columns.")}
+    hint = rules.get(node.op) or _("Work it out from the shapes of its inputs: an elementwise "
+                                   "operation keeps its inputs' shape.")
+    return Finding("wrong_shape", _("{name} is given as {shape}, which does not match what "
+                                    "{inputs} give", name=node.name,
+                                    shape=shown_shape(symbolic(given)),
+                                    inputs=", ".join(node.inputs)), hint, node.name)
 
 
 def _formula(node: Node) -> str:
@@ -292,8 +315,10 @@ def _formula(node: Node) -> str:
 
 
 def _operands(node: Node, shapes) -> str:
-    return " and ".join(f"{name} is {shape_text(symbolic(shape))}"
-                        for name, shape in zip(node.inputs, shapes, strict=True))
+    (first, second), (first_shape, second_shape) = node.inputs, shapes  # a binary operation
+    return _("{first} is {first_shape} and {second} is {second_shape}", first=first,
+             first_shape=shown_shape(symbolic(first_shape)), second=second,
+             second_shape=shown_shape(symbolic(second_shape)))
 
 
 # --- Gradients, arrows, and what is left -------------------------------------------------------
@@ -308,31 +333,35 @@ def _grads(graph: Graph, structure: dict | None) -> list[Finding]:
     for node in graph.nodes:
         role = roles.get(node.name)
         if not node.leaf and node.grad:
-            found.append(Finding("wrong_grad", f"{node.name} is computed, yet marked to get a "
-                                 "gradient", "A gradient mark goes on a tensor the graph starts "
-                                 "from; those computed from it follow.", node.name))
+            found.append(Finding("wrong_grad", _("{name} is computed, yet marked to get a "
+                                                 "gradient", name=node.name),
+                                 _("A gradient mark goes on a tensor the graph starts from; "
+                                   "those computed from it follow."), node.name))
         elif node.leaf and role in DATA and node.grad:
-            found.append(Finding("wrong_grad", f"{node.name} is marked to get a gradient",
-                                 f"Gradient descent updates what the network learns: does it "
-                                 f"change {node.name}?", node.name))
+            found.append(Finding("wrong_grad", _("{name} is marked to get a gradient",
+                                                 name=node.name),
+                                 _("Gradient descent updates what the network learns: does it "
+                                   "change {name}?", name=node.name), node.name))
         elif node.leaf and role in WEIGHTS and not node.grad:
-            found.append(Finding("wrong_grad", f"{node.name} is not marked to get a gradient",
-                                 "Which tensors does gradient descent update? Each needs its "
-                                 "gradient.", node.name))
+            found.append(Finding("wrong_grad", _("{name} is not marked to get a gradient",
+                                                 name=node.name),
+                                 _("Which tensors does gradient descent update? Each needs its "
+                                   "gradient."), node.name))
     return found
 
 
 def _reversed(src: str, dst: str) -> Finding:
-    return Finding("reversed_edge", f"the arrow between {src} and {dst} points the wrong way: "
-                   f"here {src} feeds {dst}", "Data flows from the inputs to the loss: which "
-                   "of the two is computed from the other?", dst, (src,))
+    return Finding("reversed_edge", _("the arrow between {src} and {dst} points the wrong "
+                                      "way: here {src} feeds {dst}", src=src, dst=dst),
+                   _("Data flows from the inputs to the loss: which of the two is computed "
+                     "from the other?"), dst, (src,))
 
 
 def _differs(graph: Graph, shapes: dict) -> Finding:
     """What no named mistake explains: where to look."""
     name, how = first_difference(graph, REFERENCE, shapes, REFERENCE_SHAPES)
-    hints = {"differs": f"Look at {name}: the assignment computes nothing the way it is "
-                        "computed here.",
-             "stops": f"Look at {name}: the assignment goes on from it.",
-             "repeats": f"Look at {name}: the same is computed twice."}
-    return Finding("differs", "the graph differs from the assignment's", hints[how], name)
+    hints = {"differs": _("Look at {name}: the assignment computes nothing the way it is "
+                          "computed here.", name=name),
+             "stops": _("Look at {name}: the assignment goes on from it.", name=name),
+             "repeats": _("Look at {name}: the same is computed twice.", name=name)}
+    return Finding("differs", _("the graph differs from the assignment's"), hints[how], name)

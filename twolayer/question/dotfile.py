@@ -21,11 +21,13 @@ pydot makes is counted before a Graph is built from it.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import threading
 from dataclasses import dataclass
 
+from ..i18n import _
 from .model import (
     MAX_NAME,
     MAX_NODES,
@@ -87,9 +89,9 @@ def read(text: str) -> Graph:
     dot = _parse(text)
     attrs, edges = _collect(dot)
     if len(attrs) > MAX_NODES:
-        raise GraphError(f"more than {MAX_NODES} nodes (MAX_NODES)")
+        raise GraphError(_("more than {limit} nodes (MAX_NODES)", limit=MAX_NODES))
     if len(edges) > MAX_EDGES:
-        raise GraphError(f"more than {MAX_EDGES} arrows (4 × MAX_NODES)")
+        raise GraphError(_("more than {limit} arrows (4 × MAX_NODES)", limit=MAX_EDGES))
     nodes = {node_id: _dot_node(node_id, a) for node_id, a in attrs.items()}
     if _ops_on_edges(dot, nodes, edges):
         return _from_edge_ops(nodes, edges)
@@ -102,17 +104,17 @@ def read(text: str) -> Graph:
 def _prescan(text: str) -> None:
     """Refuse a text too big for the parser before it starts."""
     if len(text) > MAX_BYTES or len(text.encode("utf-8", "replace")) > MAX_BYTES:
-        raise GraphError(f"the file is larger than {MAX_BYTES // 1024} KB")
+        raise GraphError(_("the file is larger than {limit} KB", limit=MAX_BYTES // 1024))
     bare, depth = _skeleton(SKIPPED.sub(lambda m: '""' if m[0][0] == '"' else " ", text))
     if depth > MAX_DEPTH:
-        raise GraphError(f"braces nested more than {MAX_DEPTH} deep")
+        raise GraphError(_("braces nested more than {limit} deep", limit=MAX_DEPTH))
     if bare.count("=") > MAX_ATTRIBUTES:
-        raise GraphError(f"more than {MAX_ATTRIBUTES} attributes")
+        raise GraphError(_("more than {limit} attributes", limit=MAX_ATTRIBUTES))
     bare = re.sub(r"\[[^\]]*\]", " ", bare)  # attribute lists
     if len(re.findall(r"->|--", bare)) > MAX_EDGES:
-        raise GraphError(f"more than {MAX_EDGES} arrows (4 × MAX_NODES)")
+        raise GraphError(_("more than {limit} arrows (4 × MAX_NODES)", limit=MAX_EDGES))
     if len(re.findall(r'[^\s{}\[\];,=:<>"-]+|""', bare)) > MAX_TOKENS:
-        raise GraphError(f"more than {MAX_NODES} nodes (MAX_NODES)")
+        raise GraphError(_("more than {limit} nodes (MAX_NODES)", limit=MAX_NODES))
 
 
 def _skeleton(text: str) -> tuple[str, int]:
@@ -141,15 +143,17 @@ def _parse(text: str):
         try:
             graphs = list(GraphParser.parser.parse_string(text))
         except ParseBaseException as error:
-            raise GraphError(f"the DOT does not parse: {error.msg}", error.lineno) from None
+            raise GraphError(_("the DOT does not parse: {reason}", reason=error.msg),
+                             error.lineno) from None
         except RecursionError:
-            raise GraphError("the DOT is nested too deeply") from None
+            raise GraphError(_("the DOT is nested too deeply")) from None
         except Exception as error:  # the file's failure, never the app's
-            raise GraphError(f"pydot cannot read it ({type(error).__name__})") from None
+            raise GraphError(_("pydot cannot read it ({error})",
+                               error=type(error).__name__)) from None
     if len(graphs) != 1:
-        raise GraphError("a file holds one graph")
+        raise GraphError(_("a file holds one graph"))
     if graphs[0].get_type() != "digraph":
-        raise GraphError("a computational graph is directed: write digraph { a -> b }")
+        raise GraphError(_("a computational graph is directed: write digraph { a -> b }"))
     return graphs[0]
 
 
@@ -184,7 +188,8 @@ def _unquote(raw: str) -> str:
 def _endpoint(raw) -> str:
     """An arrow's end: a node's ID without its port (a:n, "a b":s)."""
     if not isinstance(raw, str):
-        raise GraphError("an arrow from or to a group { ... }: draw one arrow per pair of nodes")
+        raise GraphError(_("an arrow from or to a group { ... }: draw one arrow per pair of "
+                           "nodes"))
     if raw.startswith('"'):
         quoted = re.match(r'"(?:[^"\\]|\\.)*"', raw, re.S)
         return _unquote(quoted[0]) if quoted else raw
@@ -282,7 +287,8 @@ def _name(node: DotNode) -> str:
     try:
         return check_name(node.title)
     except GraphError as error:
-        raise GraphError(f"node {node.id[:MAX_NAME]!r}: {error}") from None
+        raise GraphError(_("node {node!r}: {error}", node=node.id[:MAX_NAME],
+                           error=error)) from None
 
 
 def _arrows(edges: list[DotEdge]) -> tuple[dict[str, list[DotEdge]], dict[str, list[DotEdge]]]:
@@ -300,7 +306,7 @@ def _arrows(edges: list[DotEdge]) -> tuple[dict[str, list[DotEdge]], dict[str, l
 
 def _from_edge_ops(nodes: dict[str, DotNode], edges: list[DotEdge]) -> Graph:
     """Style (b): a node with arrows in is computed by the operation they carry."""
-    into, _ = _arrows(edges)
+    into, _out = _arrows(edges)
     names = {node_id: _name(node) for node_id, node in nodes.items()}
     built = []
     for node_id, node in nodes.items():
@@ -321,15 +327,17 @@ def _common_op(node: DotNode, name: str, arrows: list[DotEdge]) -> str:
     spellings += [node.computed_by] if node.computed_by else []
     for spelling in spellings:
         if lookup(spelling) is None:
-            raise GraphError(f"the arrow into {name} says {spelling[:MAX_NAME]!r}, which is not "
-                             "an operation (see the known ones in the notation's help)")
+            raise GraphError(_("the arrow into {name} says {spelling!r}, which is not an "
+                               "operation (see the known ones in the notation's help)",
+                               name=name, spelling=spelling[:MAX_NAME]))
     ops = sorted({lookup(s) for s in spellings})
     if not ops:
-        raise GraphError(f"arrows enter {name} but none names the operation: label them, "
-                         'e.g. label="@"')
+        raise GraphError(_('arrows enter {name} but none names the operation: label them, '
+                           'e.g. label="@"', name=name))
     if len(ops) > 1:
-        raise GraphError(f"the arrows into {name} say {' and '.join(ops)}: all arrows into a "
-                         "tensor carry its one operation (is an arrow reversed?)")
+        listed = functools.reduce(lambda a, b: _("{first} and {second}", first=a, second=b), ops)
+        raise GraphError(_("the arrows into {name} say {ops}: all arrows into a tensor carry "
+                           "its one operation (is an arrow reversed?)", name=name, ops=listed))
     return ops[0]
 
 
@@ -338,7 +346,8 @@ def _shape(node: DotNode):
     try:
         return parse_shape(node.shape or "")
     except GraphError as error:
-        raise GraphError(f"node {node.title[:MAX_NAME]!r}: {error}") from None
+        raise GraphError(_("node {node!r}: {error}", node=node.title[:MAX_NAME],
+                           error=error)) from None
 
 
 # --- Style (a): operations as nodes -----------------------------------------------------------
@@ -368,9 +377,10 @@ def _result(op: DotNode, arrows: list[DotEdge], nodes: dict[str, DotNode]) -> st
     """The tensor node an operation feeds, if it feeds one."""
     tensors = [e.dst for e in arrows if not nodes[e.dst].op]
     if len(set(tensors)) > 1:
-        raise GraphError(f"the operation {op.title[:MAX_NAME]!r} feeds "
-                         f"{' and '.join(nodes[t].title for t in tensors[:2])}: an operation "
-                         "has one result (is an arrow reversed?)")
+        first, second = (nodes[t].title for t in tensors[:2])
+        raise GraphError(_("the operation {op!r} feeds {first} and {second}: an operation has "
+                           "one result (is an arrow reversed?)", op=op.title[:MAX_NAME],
+                           first=first, second=second))
     return tensors[0] if tensors else None
 
 
@@ -378,11 +388,12 @@ def _check_fed(tensor: DotNode, arrows: list[DotEdge], nodes: dict[str, DotNode]
     """A tensor is fed by one operation, or by none (a leaf)."""
     for arrow in arrows:
         if not nodes[arrow.src].op:
-            raise GraphError(f"an arrow from {nodes[arrow.src].title} to {tensor.title} joins "
-                             "two tensors: where operations are nodes, one sits between them")
+            raise GraphError(_("an arrow from {src} to {dst} joins two tensors: where "
+                               "operations are nodes, one sits between them",
+                               src=nodes[arrow.src].title, dst=tensor.title))
     if len(arrows) > 1:
-        raise GraphError(f"{tensor.title} is the result of {len(arrows)} operations: a tensor "
-                         "has one")
+        raise GraphError(_("{name} is the result of {count} operations: a tensor has one",
+                           name=tensor.title, count=len(arrows)))
 
 
 def _computed(op: DotNode, tensor_id, arrows, nodes, names) -> Node:

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 
+from ..i18n import _
 from .check import Verdict
-from .model import Graph, shape_text
+from .model import Graph, shape_text, shown_shape
 from .reference import DATA, GRADIENTS
 
 RED, INK, TENSOR_FILL, OP_FILL = "#c0392b", "#333333", "#e3f1e5", "#ffffff"
@@ -64,7 +65,7 @@ def _drawing(graph: Graph, flagged: set[str], labels=None, back: bool = False) -
 
 def _tensor(node_id: str, node, color: str) -> str:
     """A tensor's ellipse: its name, shape and gradient mark."""
-    text = "\n".join(t for t in (node.name, shape_text(node.shape),
+    text = "\n".join(t for t in (node.name, shown_shape(node.shape),
                                  "grad" if node.grad else "") if t)
     return (f"  {node_id} [label={_quoted(text)}, shape=ellipse, style=filled, "
             f'fillcolor="{TENSOR_FILL}", color="{color}", penwidth={2 if color == RED else 1}];')
@@ -101,7 +102,7 @@ def backward_dot(graph: Graph, mapping: dict[str, str]) -> str:
 def _gradient(role: str | None, name: str) -> str:
     """What flows back to a tensor: 'grad_h = grad_h_relu * (h > 0)', or that nothing does."""
     if role in DATA:
-        return "no gradient: data"
+        return _("no gradient: data")
     if role in GRADIENTS:
         grad, formula = GRADIENTS[role]
         return f"{grad} = {formula}"
@@ -135,7 +136,7 @@ def to_svg(graph: Graph) -> str:
     nodes = [DrawNode(ids[name], (f"{name} ?",), "box", stroke=RED) for name in missing]
     edges = []
     for index, node in enumerate(graph.nodes):
-        lines = tuple(t for t in (node.name, shape_text(node.shape),
+        lines = tuple(t for t in (node.name, shown_shape(node.shape),
                                   "grad" if node.grad else "") if t)
         nodes.append(DrawNode(f"t{index}", lines, "box", fill=TENSOR_FILL))
         if not node.leaf:

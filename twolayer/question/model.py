@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..i18n import N_, _
+
 # --- Bounds, checked before anything is built -----------------------------------------------
 
 MAX_NODES = 60  # the assignment's graph has 10; six times that is room for any attempt
@@ -43,15 +45,19 @@ OPS = {
     "sigmoid": (1, ("sigmoid",)),
     "tanh": (1, ("tanh",)),
 }
-ARITY = {op: arity for op, (arity, _) in OPS.items()}
-ALIASES = {spelling: op for op, (_, spellings) in OPS.items() for spelling in spellings}
+ARITY = {op: arity for op, (arity, _spellings) in OPS.items()}
+ALIASES = {spelling: op for op, (_arity, spellings) in OPS.items() for spelling in spellings}
+
+
+# Where a reader's error is: a line of the text, a row of the table (the unit a reader names).
+WHERE = {"line": N_("line {line}: {message}"), "row": N_("row {line}: {message}")}
 
 
 class GraphError(ValueError):
     """A graph that cannot be read; the message says where (line, row or node) and why."""
 
     def __init__(self, message: str, line: int | None = None, unit: str = "line"):
-        super().__init__(f"{unit} {line}: {message}" if line else message)
+        super().__init__(_(WHERE[unit], line=line, message=message) if line else message)
         self.line = line
 
 
@@ -83,7 +89,7 @@ class Graph:
 
     def __post_init__(self):
         if len(self.nodes) > MAX_NODES:
-            raise GraphError(f"more than {MAX_NODES} nodes (MAX_NODES)")
+            raise GraphError(_("more than {limit} nodes (MAX_NODES)", limit=MAX_NODES))
 
     def node(self, name: str) -> Node | None:
         """The first node of that name."""
@@ -103,11 +109,11 @@ class Graph:
 def check_name(name: str, line: int | None = None, unit: str = "line") -> str:
     """name itself, if it is an identifier of at most MAX_NAME characters."""
     if len(name) > MAX_NAME:
-        raise GraphError(f"the name {name[:MAX_NAME]}... is longer than {MAX_NAME} characters "
-                         "(MAX_NAME)", line, unit)
+        raise GraphError(_("the name {name}... is longer than {limit} characters (MAX_NAME)",
+                           name=name[:MAX_NAME], limit=MAX_NAME), line, unit)
     if not NAME.fullmatch(name):
-        raise GraphError(f"{name!r} is not a name: use letters, digits and _, starting with a "
-                         "letter or _", line, unit)
+        raise GraphError(_("{name!r} is not a name: use letters, digits and _, starting with "
+                           "a letter or _", name=name), line, unit)
     return name
 
 
@@ -131,8 +137,8 @@ def canonical(spelling: str, line: int | None = None, unit: str = "line") -> str
     """The canonical name of an operation; a GraphError listing the known ones if unknown."""
     op = lookup(spelling)
     if op is None:
-        raise GraphError(f"unknown operation {spelling[:MAX_NAME]!r}; the known ones are "
-                         f"{known_operations()}", line, unit)
+        raise GraphError(_("unknown operation {spelling!r}; the known ones are {known}",
+                           spelling=spelling[:MAX_NAME], known=known_operations()), line, unit)
     return op
 
 
@@ -154,17 +160,19 @@ def parse_shape(text: str, line: int | None = None, unit: str = "line"):
     and '1' -> (); '' -> None (not given)."""
     text = text.strip()
     if len(text) > MAX_LINE:
-        raise GraphError(f"a shape longer than {MAX_LINE} characters (MAX_LINE)", line, unit)
+        raise GraphError(_("a shape longer than {limit} characters (MAX_LINE)", limit=MAX_LINE),
+                         line, unit)
     if not text:
         return None
     inner = text[1:-1].strip() if text[0] + text[-1] in ("()", "[]") else text
-    if inner.lower() in ("", "scalar", "1"):
+    if inner.lower() in ("", "scalar", "1", "标量"):  # 标量: scalar as the page says it in Chinese
         return ()
     parts = SEPARATORS.split(inner)
     if parts[-1] == "" and len(parts) > 1:  # (64,) as Python writes a 1-tuple
         parts.pop()
     if len(parts) > MAX_RANK:
-        raise GraphError(f"a shape of more than {MAX_RANK} dimensions (MAX_RANK)", line, unit)
+        raise GraphError(_("a shape of more than {limit} dimensions (MAX_RANK)",
+                           limit=MAX_RANK), line, unit)
     return tuple(_dim(part, text, line, unit) for part in parts)
 
 
@@ -175,10 +183,10 @@ def _dim(part: str, text: str, line, unit) -> str | int:
     if part.isdigit() and part.isascii() and len(part) <= 7:
         if 1 <= int(part) <= MAX_DIM:
             return int(part)
-        raise GraphError(f"size {part} in the shape {text!r} is not between 1 and {MAX_DIM} "
-                         "(MAX_DIM)", line, unit)
-    raise GraphError(f"size {part[:MAX_NAME]!r} in the shape {text[:MAX_NAME]!r} is unknown: "
-                     "use N, D_in, H, D_out or a number", line, unit)
+        raise GraphError(_("size {size} in the shape {shape!r} is not between 1 and {limit} "
+                           "(MAX_DIM)", size=part, shape=text, limit=MAX_DIM), line, unit)
+    raise GraphError(_("size {size!r} in the shape {shape!r} is unknown: use N, D_in, H, D_out "
+                       "or a number", size=part[:MAX_NAME], shape=text[:MAX_NAME]), line, unit)
 
 
 def resolve(shape) -> tuple[int, ...] | None:
@@ -193,7 +201,13 @@ def symbolic(shape) -> tuple[str | int, ...] | None:
 
 
 def shape_text(shape) -> str:
-    """('N', 'H') -> 'N×H'; () -> 'scalar'; None -> ''."""
+    """('N', 'H') -> 'N×H'; () -> 'scalar'; None -> ''. The notation's own word, which the
+    readers read back: files and the text keep it; a message or a drawing shows shown_shape."""
     if shape is None:
         return ""
     return "×".join(str(d) for d in shape) if shape else "scalar"
+
+
+def shown_shape(shape) -> str:
+    """shape_text as a visitor reads it: 'scalar' in the session's language."""
+    return _("scalar") if shape == () else shape_text(shape)

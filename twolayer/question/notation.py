@@ -17,6 +17,7 @@ from __future__ import annotations
 import ast
 import re
 
+from ..i18n import _
 from .model import (
     ARITY,
     MAX_LINE,
@@ -50,16 +51,18 @@ def parse(text: str) -> Graph:
     (MAX_TEXT characters, MAX_LINE a line, MAX_NODES nodes).
     """
     if len(text) > MAX_TEXT:
-        raise GraphError(f"the text is longer than {MAX_TEXT} characters (MAX_TEXT)")
+        raise GraphError(_("the text is longer than {limit} characters (MAX_TEXT)",
+                           limit=MAX_TEXT))
     nodes = []
     for number, raw in enumerate(text.splitlines(), 1):
         if len(raw) > MAX_LINE:
-            raise GraphError(f"longer than {MAX_LINE} characters (MAX_LINE)", number)
+            raise GraphError(_("longer than {limit} characters (MAX_LINE)", limit=MAX_LINE),
+                             number)
         code = raw.split("#", 1)[0].strip()
         if not code:
             continue
         if len(nodes) == MAX_NODES:
-            raise GraphError(f"more than {MAX_NODES} nodes (MAX_NODES)", number)
+            raise GraphError(_("more than {limit} nodes (MAX_NODES)", limit=MAX_NODES), number)
         nodes.append(parse_line(code, number))
     return Graph(tuple(nodes))
 
@@ -74,7 +77,8 @@ def parse_line(code: str, line: int = 0) -> Node:
     shape = parse_shape(tail[: grad.start()] if grad else tail, line)
     if isinstance(statement, ast.Expr):
         if not isinstance(statement.value, ast.Name):
-            raise GraphError(f"give the result a name: name = {_text(statement.value)}", line)
+            raise GraphError(_("give the result a name: name = {code}",
+                               code=_text(statement.value)), line)
         return Node(check_name(statement.value.id, line), None, (), shape, bool(grad), line)
     spelling, inputs = _operation(statement.value, line)
     return op_node(statement.targets[0].id, spelling, inputs, shape, bool(grad), line)
@@ -85,19 +89,20 @@ def _statement(head: str, line: int) -> ast.stmt:
     try:
         body = ast.parse(head.strip(), mode="exec").body
     except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
-        raise GraphError(f"cannot read {head.strip()[:MAX_NAME]!r}: "
-                         f"{getattr(error, 'msg', 'not Python syntax')}", line) from None
+        reason = error.msg if hasattr(error, "msg") else _("not Python syntax")
+        raise GraphError(_("cannot read {code!r}: {reason}", code=head.strip()[:MAX_NAME],
+                           reason=reason), line) from None
     if not body:
-        raise GraphError("a name comes before the colon", line)
+        raise GraphError(_("a name comes before the colon"), line)
     if len(body) != 1:
-        raise GraphError("one node a line", line)
+        raise GraphError(_("one node a line"), line)
     statement = body[0]
     if isinstance(statement, ast.Expr):
         return statement
     if (isinstance(statement, ast.Assign) and len(statement.targets) == 1
             and isinstance(statement.targets[0], ast.Name)):
         return statement
-    raise _refused(statement, line, "a line is `name : shape` or `name = operation : shape`")
+    raise _refused(statement, line, _("a line is `name : shape` or `name = operation : shape`"))
 
 
 def _operation(expr: ast.expr, line: int) -> tuple[str, tuple[str, ...]]:
@@ -107,15 +112,16 @@ def _operation(expr: ast.expr, line: int) -> tuple[str, tuple[str, ...]]:
     if isinstance(expr, ast.Call):
         return _call(expr, line)
     if isinstance(expr, ast.Name):
-        raise GraphError(f"= {expr.id} has no operation: a line computes one tensor", line)
-    raise _refused(expr, line, "the right-hand side is one operation on names")
+        raise GraphError(_("= {name} has no operation: a line computes one tensor",
+                           name=expr.id), line)
+    raise _refused(expr, line, _("the right-hand side is one operation on names"))
 
 
 def _binary(expr: ast.BinOp, line: int) -> tuple[str, tuple[str, ...]]:
     """a @ b, a - b, a + b, a * b, a ** 2."""
     if isinstance(expr.op, ast.Pow):  # only the square has a meaning here
         if _constant(expr.right) != 2:
-            raise GraphError(f"{_text(expr)}: the only power known is ** 2", line)
+            raise GraphError(_("{code}: the only power known is ** 2", code=_text(expr)), line)
         return "**2", (_operand(expr.left, line),)
     spelling = BINARY.get(type(expr.op))
     if spelling is None:  # canonical() raises, listing the known operations
@@ -128,8 +134,9 @@ def _operand(expr: ast.expr, line: int) -> str:
     if isinstance(expr, ast.Name):
         return check_name(expr.id, line)
     if isinstance(expr, ast.BinOp | ast.Call | ast.UnaryOp):
-        raise GraphError(f"one operation a line: give {_text(expr)} its own line", line)
-    raise _refused(expr, line, "an operand is a tensor's name")
+        raise GraphError(_("one operation a line: give {code} its own line", code=_text(expr)),
+                         line)
+    raise _refused(expr, line, _("an operand is a tensor's name"))
 
 
 def _call(expr: ast.Call, line: int) -> tuple[str, tuple[str, ...]]:
@@ -146,7 +153,8 @@ def _call(expr: ast.Call, line: int) -> tuple[str, tuple[str, ...]]:
             constants.append(value)
     for keyword in expr.keywords:
         if keyword.arg != "min" or _constant(keyword.value) != 0:
-            raise GraphError(f"{_text(expr)}: the only keyword known is min=0", line)
+            raise GraphError(_("{code}: the only keyword known is min=0", code=_text(expr)),
+                             line)
         constants.append(0)
     _check_constants(spelling, op, names, constants, _text(expr), line)
     return spelling, tuple(names)
@@ -176,10 +184,11 @@ def _check_constants(spelling, op, names, constants, text, line) -> None:
     else:
         ok = not constants
     if not ok:
-        forms = {"relu": "maximum(h, 0), clamp(h, min=0) or clip(h, 0, None)",
-                 "square": "pow(d, 2) or power(d, 2)"}
-        form = forms.get(op, f"{op} of tensor names, with no constants")
-        raise GraphError(f"{text}: write {form}", line)
+        forms = {"relu": _("{code}: write maximum(h, 0), clamp(h, min=0) or clip(h, 0, None)",
+                           code=text),
+                 "square": _("{code}: write pow(d, 2) or power(d, 2)", code=text)}
+        raise GraphError(forms.get(op) or _("{code}: write {op} of tensor names, with no "
+                                            "constants", code=text, op=op), line)
 
 
 def _callee(func: ast.expr, line: int) -> tuple[str, str | None]:
@@ -191,19 +200,20 @@ def _callee(func: ast.expr, line: int) -> tuple[str, str | None]:
         parts.append(func.attr)
         func = func.value
     if not isinstance(func, ast.Name) or not parts:
-        raise _refused(func, line, "call an operation by its name")
+        raise _refused(func, line, _("call an operation by its name"))
     parts.append(func.id)
     dotted = ".".join(reversed(parts))
     if all(part in MODULES for part in parts[1:]):
         return dotted, None
     if len(parts) == 2:  # a method on a tensor: x.dot(w1), d.pow(2), sq.sum()
         return parts[0], check_name(func.id, line)
-    raise _refused(func, line, "call an operation by its name")
+    raise _refused(func, line, _("call an operation by its name"))
 
 
 def _refused(node: ast.AST, line: int, rule: str) -> GraphError:
     """The error for a construct off the allow-list: what it is, and the rule."""
-    return GraphError(f"{_text(node)} ({type(node).__name__}) is not allowed: {rule}", line)
+    return GraphError(_("{code} ({construct}) is not allowed: {rule}", code=_text(node),
+                        construct=type(node).__name__, rule=rule), line)
 
 
 def _text(node: ast.AST) -> str:

@@ -11,6 +11,7 @@ import math
 from collections.abc import Mapping
 from itertools import islice
 
+from ..i18n import _
 from .model import (
     MAX_LINE,
     MAX_NODES,
@@ -35,16 +36,17 @@ def from_rows(rows) -> Graph:
     """
     rows = list(islice(rows, 4 * MAX_NODES + 1))  # blank rows are skipped, but not endlessly
     if len(rows) > 4 * MAX_NODES:
-        raise GraphError(f"more than {4 * MAX_NODES} rows")
+        raise GraphError(_("more than {limit} rows", limit=4 * MAX_NODES))
     nodes = []
     for number, row in enumerate(rows, 1):
         if not isinstance(row, Mapping):
-            raise GraphError("a row is a mapping of column to cell", number, "row")
+            raise GraphError(_("a row is a mapping of column to cell"), number, "row")
         cells = {column: _text(row.get(column), column, number) for column in COLUMNS[:4]}
         if not any(cells.values()):
             continue
         if len(nodes) == MAX_NODES:
-            raise GraphError(f"more than {MAX_NODES} nodes (MAX_NODES)", number, "row")
+            raise GraphError(_("more than {limit} nodes (MAX_NODES)", limit=MAX_NODES), number,
+                             "row")
         nodes.append(_node(cells, _flag(row.get("grad"), number), number))
     return Graph(tuple(nodes))
 
@@ -56,8 +58,8 @@ def _node(cells: dict, grad: bool, number: int) -> Node:
     shape = parse_shape(cells["shape"], number, "row")
     if operation.lower() in ("", LEAF):
         if inputs:
-            raise GraphError(f"{name} has inputs: give the operation that computes it",
-                             number, "row")
+            raise GraphError(_("{name} has inputs: give the operation that computes it",
+                               name=name), number, "row")
         return Node(check_name(name, number, "row"), None, (), shape, grad, number)
     return op_node(name, operation, inputs, shape, grad, number, "row")
 
@@ -67,10 +69,10 @@ def _text(value, column: str, number: int) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     if not isinstance(value, str):
-        raise GraphError(f"the {column} cell is not text", number, "row")
+        raise GraphError(_("the {column} cell is not text", column=column), number, "row")
     if len(value) > MAX_LINE:
-        raise GraphError(f"the {column} cell is longer than {MAX_LINE} characters (MAX_LINE)",
-                         number, "row")
+        raise GraphError(_("the {column} cell is longer than {limit} characters (MAX_LINE)",
+                           column=column, limit=MAX_LINE), number, "row")
     return value.strip()
 
 
@@ -84,7 +86,7 @@ def _flag(value, number: int) -> bool:
         return bool(value)
     if isinstance(value, str) and value.strip().lower() in TRUE + FALSE:
         return value.strip().lower() in TRUE
-    raise GraphError("the grad cell is a yes or a no", number, "row")
+    raise GraphError(_("the grad cell is a yes or a no"), number, "row")
 
 
 def to_rows(graph: Graph) -> list[dict]:

@@ -12,6 +12,7 @@ import math
 import os
 
 from ..config import Config, positive_number
+from ..i18n import _
 
 # One core in float64, a little under what this project's 2-core development machine
 # reaches at the default sizes (26-32 GFLOP/s per core): estimates err on the long side.
@@ -70,10 +71,10 @@ def check_compute(config: Config, runs: float, what: str, budget: float | None =
     limit = compute_budget(budget, default)
     if needed > limit:
         fits = max(1, int(limit / (runs * iteration_seconds(config))))
-        raise ValueError(
-            f"{what} would take about {needed:,.0f} s of compute ({runs:g} × "
-            f"{config.iterations:,} iterations of {iteration_seconds(config) * 1e3:.3g} ms), "
-            f"over the budget of {limit:g} s; use at most {fits:,} iterations or smaller "
-            "sizes (n, d_in, hidden, d_out)"
-        )
+        raise ValueError(_(
+            "{what} would take about {needed:,.0f} s of compute ({runs:g} × {iterations:,} "
+            "iterations of {ms:.3g} ms), over the budget of {limit:g} s; use at most "
+            "{fits:,} iterations or smaller sizes (n, d_in, hidden, d_out)",
+            what=_(what), needed=needed, runs=runs, iterations=config.iterations,
+            ms=iteration_seconds(config) * 1e3, limit=limit, fits=fits))
     return needed

@@ -6,6 +6,7 @@ import streamlit as st
 
 from ..checking.compare import summarize
 from ..config import Config
+from ..i18n import _
 from ..training import TrainingRun
 from . import live_view
 from . import options as page_options
@@ -32,8 +33,9 @@ def curves_tab(config: Config) -> None:
     run_numpy, run_torch = _runs(config)
     y_range = figures.log_range(run_numpy, run_torch)
     left, right = st.columns(2)
-    left.plotly_chart(figures.loss_curve(run_numpy, y_range), key="curve_numpy")
-    right.plotly_chart(figures.loss_curve(run_torch, y_range), key="curve_torch")
+    labels = figures.translated(_, figures.LOSS_CURVE)
+    left.plotly_chart(figures.loss_curve(run_numpy, y_range, labels), key="curve_numpy")
+    right.plotly_chart(figures.loss_curve(run_torch, y_range, labels), key="curve_torch")
     _agreement(summarize(run_numpy, run_torch), config.iterations)
     _notes(config, run_numpy, run_torch)
 
@@ -44,8 +46,11 @@ def agreement_tab(config: Config) -> None:
 
     run_numpy, run_torch = _runs(config)
     left, right = st.columns(2)
-    left.plotly_chart(figures.overlay(run_numpy, run_torch), key="overlay")
-    right.plotly_chart(figures.difference(run_numpy, run_torch), key="difference")
+    left.plotly_chart(figures.overlay(run_numpy, run_torch,
+                                      figures.translated(_, figures.OVERLAY)), key="overlay")
+    right.plotly_chart(figures.difference(run_numpy, run_torch,
+                                          figures.translated(_, figures.DIFFERENCE)),
+                       key="difference")
     st.subheader("Summary")
     st.table(summary_table(summarize(run_numpy, run_torch)))
     downloads(config)

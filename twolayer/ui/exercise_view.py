@@ -25,6 +25,7 @@ from ..exercise.files import MAX_BYTES
 from ..exercise.points import POINTS
 from ..exercise.runs import SHOWN_LINES, Curve, curves_task
 from ..exercise.skeleton import CELLS, translate
+from ..i18n import _
 from . import options as page_options
 from .compute import cached
 
@@ -312,7 +313,8 @@ def _cell_run(cell: int, yours: Curve, answers: Curve) -> None:
         st.error(f"From t = {bad[0]} the printed loss is not a finite number (inf/NaN, or "
                  "not printed as print(t, loss)): the curve stops there.")
     if yours.lines:
-        st.plotly_chart(figures.exercise_curve(title, yours.losses, answers.losses),
+        st.plotly_chart(figures.exercise_curve(title, yours.losses, answers.losses,
+                                               figures.translated(_, figures.EXERCISE_CURVE)),
                         key=f"exercise_curve_{cell}")
         shown = [*yours.head, *(("...",) if yours.lines > len(yours.head) + len(yours.tail)
                                 else ()), *yours.tail]

@@ -15,6 +15,7 @@ from ..exercise import BLANKS
 from ..exercise.grade import STEPS, FileGrade
 from ..grading import gradebook, similar, submissions
 from ..grading.batch import grade_task
+from ..i18n import _
 from ..outputs import figures
 from ..tasks import shifted
 from .compute import Progress, run
@@ -97,12 +98,10 @@ def charts(found: list[FileGrade]) -> None:
     left, right = st.columns([3, 2])
     left.plotly_chart(figures.blank_statuses(
         [f"blank {b.number}" for b in BLANKS], shares, counts,
-        {**STATUS_LABELS, "title": "Each blank across the class", "x": "share of files",
-         "y": "", "hover": "{count} files ({share})"}), key="grade_statuses")
+        figures.translated(_, figures.BLANK_STATUSES)), key="grade_statuses")
     right.plotly_chart(figures.score_histogram(
         gradebook.score_counts(found),
-        {"title": "Scores", "x": f"blanks correct, of {len(BLANKS)}", "y": "files",
-         "hover": "{count} files scored {score}"}), key="grade_scores")
+        figures.translated(_, figures.SCORE_HISTOGRAM)), key="grade_scores")
 
 
 def mistakes(found: list[FileGrade]) -> None:

@@ -28,6 +28,7 @@ from ..graph.snapshots import (
     tensors_at,
     weights_at,
 )
+from ..i18n import _
 from ..outputs.svg import svg_text
 from ..tasks import call_task
 from . import options as page_options
@@ -93,8 +94,9 @@ def fit_at(config: Config, t: int):
     from ..outputs import figures
     from .cache import dataset
 
-    fits = {f"manual backprop at t = {t}": weights(config, t)}
-    return figures.fit_curve(dataset(config), fits, f"The fitted curve at t = {t}")
+    fits = {_("manual backprop at t = {t}", t=t): weights(config, t)}
+    return figures.fit_curve(dataset(config), fits, _("The fitted curve at t = {t}", t=t),
+                             figures.translated(_, figures.FIT_CURVE))
 
 
 def heatmap_figure(name: str, t: int, values, block, shape):

@@ -17,6 +17,7 @@ import numpy as np
 import streamlit as st
 
 from ..config import Config
+from ..i18n import _
 from ..methods import LiveRun, start_live
 from ..serving.cache import MISSING
 from . import compute
@@ -199,11 +200,14 @@ def view(config: Config, run_numpy, run_torch) -> None:
 
     y_range = figures.log_range(run_numpy, run_torch)
     left, right = st.columns(2)
-    left.plotly_chart(figures.loss_curve(run_numpy, y_range), key="live_curve_numpy")
-    right.plotly_chart(figures.loss_curve(run_torch, y_range), key="live_curve_torch")
+    labels = figures.translated(_, figures.LOSS_CURVE)
+    left.plotly_chart(figures.loss_curve(run_numpy, y_range, labels), key="live_curve_numpy")
+    right.plotly_chart(figures.loss_curve(run_torch, y_range, labels), key="live_curve_torch")
     if config.data != "noise":
         data_view(config, run_numpy, run_torch)
-    st.plotly_chart(figures.difference(run_numpy, run_torch), key="live_difference")
+    st.plotly_chart(figures.difference(run_numpy, run_torch,
+                                       figures.translated(_, figures.DIFFERENCE)),
+                    key="live_difference")
     for run in (run_numpy, run_torch):
         if run.diverged_at is not None:
             st.error(f"The {run.method} run diverged at iteration {run.diverged_at}.")

@@ -11,6 +11,7 @@ import streamlit as st
 from ..checking.advice import mean_learning_rate
 from ..checking.compare import DEFAULT_EPS, FD_TOLERANCE
 from ..config import DTYPES, Config
+from ..i18n import _
 from ..lockstep import (
     SWEEP_POINTS,
     Lockstep,
@@ -92,9 +93,12 @@ def drift_tab(config: Config, variant: Options) -> None:
     drift, losses = (column.empty() for column in st.columns(2))
 
     def draw(run, keyed=False):
-        drift.plotly_chart(figures.lockstep_drift(run), key="lockstep_drift" if keyed else None)
-        losses.plotly_chart(figures.lockstep_losses(run),
-                            key="lockstep_losses" if keyed else None)
+        drift.plotly_chart(figures.lockstep_drift(
+            run, figures.translated(_, figures.LOCKSTEP_DRIFT)),
+            key="lockstep_drift" if keyed else None)
+        losses.plotly_chart(figures.lockstep_losses(
+            run, figures.translated(_, figures.LOCKSTEP_LOSSES)),
+            key="lockstep_losses" if keyed else None)
 
     result = lockstep_run(config, variant, draw)
     with notices:
@@ -196,10 +200,12 @@ def mean_tab(config: Config) -> None:
     if within_budget(config, runs=2 + SWEEP_POINTS):
         run_sum, run_mean = sum_and_mean(config)
         curves, sweep_chart = st.columns(2)
-        curves.plotly_chart(figures.sum_vs_mean(run_sum, run_mean, factor), key="sum_vs_mean")
-        sweep_chart.plotly_chart(figures.learning_rate_sweep(sweep(config),
-                                                             config.learning_rate),
-                                 key="lr_sweep")
+        curves.plotly_chart(figures.sum_vs_mean(run_sum, run_mean, factor,
+                                                figures.translated(_, figures.SUM_VS_MEAN)),
+                            key="sum_vs_mean")
+        sweep_chart.plotly_chart(figures.learning_rate_sweep(
+            sweep(config), config.learning_rate,
+            figures.translated(_, figures.LEARNING_RATE_SWEEP)), key="lr_sweep")
     st.markdown(
         "With the summed loss the gradient grows with N, so the same η takes steps 16 "
         "times larger at N = 1024 than at N = 64 — past the largest stable step for this "

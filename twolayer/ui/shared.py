@@ -9,6 +9,7 @@ import streamlit as st
 from ..checking.advice import divergence_advice, mean_learning_rate, probe_iterations
 from ..config import Config
 from ..data import TEACHER_LEARNS
+from ..i18n import _
 from ..outputs.export import config_json, losses_csv, run_tag, weights_npz
 from ..serving.budget import check_compute
 from ..training import TrainingRun
@@ -63,7 +64,8 @@ def grow_in(slot):
     """A preview for training_run: the run's loss curve, drawn in slot while it trains."""
     from ..outputs import figures
 
-    return lambda run: slot.plotly_chart(figures.loss_curve(run))
+    labels = figures.translated(_, figures.LOSS_CURVE)  # in the session's language, now
+    return lambda run: slot.plotly_chart(figures.loss_curve(run, labels=labels))
 
 
 def show_code(*functions) -> None:
@@ -186,9 +188,13 @@ def data_view(config: Config, run_numpy: TrainingRun, run_torch: TrainingRun) ->
     if run_numpy.diverged_at is None and run_torch.diverged_at is None:
         if config.data == "sine":
             fits = {"numpy": (run_numpy.w1, run_numpy.w2), "torch": (run_torch.w1, run_torch.w2)}
-            st.plotly_chart(figures.fit_curve(data, fits), key="fit_curve")
+            st.plotly_chart(figures.fit_curve(data, fits,
+                                              labels=figures.translated(_, figures.FIT_CURVE)),
+                            key="fit_curve")
         elif data.validation is not None:
-            st.plotly_chart(figures.predicted_vs_true(data, run_numpy), key="predicted")
+            st.plotly_chart(figures.predicted_vs_true(
+                data, run_numpy, figures.translated(_, figures.PREDICTED_VS_TRUE)),
+                key="predicted")
     if config.data == "teacher":
         teacher_note(config, run_numpy)
 
