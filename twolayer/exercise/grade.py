@@ -61,13 +61,9 @@ def grade_file(path: str) -> FileGrade:
     return _guarded(path, lambda: read(path))
 
 
-def grade_raw(path: str, raw: bytes, notebook: bool) -> FileGrade:
-    """A file's grade from its bytes (an upload, a zip's member); never an exception."""
-    return _guarded(path, lambda: text_of(raw, notebook))
-
-
 def grade_raw_task(path: str, raw: bytes, notebook: bool):
-    """grade_raw() as a task (the page grades a class in slices); never an exception."""
+    """A file's grade from its bytes (an upload, a zip's member), as a task (the page grades
+    a class in slices); never an exception."""
     try:
         return (yield from grade_blanks_task(path, extract(text_of(raw, notebook))))
     except FileShapeError as error:

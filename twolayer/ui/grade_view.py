@@ -22,8 +22,6 @@ from .compute import Progress, run
 from .exercise_view import badge
 
 UPLOAD_MB = 50  # a class's zip; each .py or .ipynb is bounded by the checker's 5 MB
-STATUS_LABELS = {"correct": "correct", "wrong": "wrong", "rejected": "rejected",
-                 "missing": "missing"}
 
 
 def uploads():
