@@ -2,6 +2,7 @@
 
     python benchmarks/app_timings.py        (needs /usr/bin/chromium and playwright)
     python benchmarks/app_timings.py --reruns --lang zh   (only the cached reruns, in Chinese)
+    python benchmarks/app_timings.py --languages   (each page's rerun, English against Chinese)
 
 Prints medians over several repetitions; the machine is noisy, so compare
 figures from one run of this script, not across runs.
@@ -116,6 +117,34 @@ def cached_reruns(repeats: int, lang: str = "en") -> dict[str, float]:
     return result
 
 
+def language_ratios(repeats: int) -> dict[str, tuple[float, float]]:
+    """Median server-side milliseconds of each page's cached rerun in English and in
+    Chinese: two sessions in one process, run in turn (the order swapped every round), so
+    the machine's load falls on both alike."""
+    sys.path.insert(0, str(ROOT))
+    from streamlit.testing.v1 import AppTest
+
+    from twolayer.ui.frame import PAGES
+
+    result = {}
+    for page in PAGES:
+        sessions = {}
+        for lang in ("en", "zh"):
+            at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
+            at.query_params["lang"] = lang
+            at.switch_page(page.file)
+            at.run()
+            sessions[lang] = at
+        times = {"en": [], "zh": []}
+        for k in range(repeats):
+            for lang in ("en", "zh") if k % 2 else ("zh", "en"):
+                start = time.perf_counter()
+                sessions[lang].run()
+                times[lang].append(1000 * (time.perf_counter() - start))
+        result[page.label] = (statistics.median(times["en"]), statistics.median(times["zh"]))
+    return result
+
+
 def first_render_server_side(repeats: int) -> float:
     """Median server-side seconds of the default comparison page with nothing cached
     (torch already imported, as on a warm server)."""
@@ -140,6 +169,13 @@ def first_render_server_side(repeats: int) -> float:
 
 
 def main() -> None:
+    if "--languages" in sys.argv:
+        ratios = language_ratios(30)
+        for name, (en, zh) in ratios.items():
+            print(f"cached rerun, {name}: en {en:.1f} ms, zh {zh:.1f} ms, zh/en {zh / en:.3f}")
+        total = sum(zh for _en, zh in ratios.values()) / sum(en for en, _zh in ratios.values())
+        print(f"every page: zh/en {total:.3f} (medians of 30, in turn)")
+        return
     if "--reruns" in sys.argv:
         lang = sys.argv[sys.argv.index("--lang") + 1] if "--lang" in sys.argv else "en"
         for name, ms in cached_reruns(20, lang).items():

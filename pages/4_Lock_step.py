@@ -3,16 +3,17 @@
 import streamlit as st
 
 from twolayer import ui
+from twolayer.i18n import _
 from twolayer.ui import lockstep_view as view
 
 config = ui.page(view.OPTIONS, runs=4.5)
-st.title("Lock-step explorer")
-st.markdown(
+st.title(_("Lock-step explorer"))
+st.markdown(_(
     "Both methods start from the same data and weights and take their steps side by side; "
     "after every iteration the explorer compares their losses, weights and gradients. Choose a "
     "dtype for each method, a ReLU convention, or inject a classic bug, and watch where the two "
     "part ways. The address bar keeps these choices: a copied link shows the same view."
-)
+))
 variant = view.lockstep_controls(config)
 view.variant_note(variant)
 drift, check, relu, mean = view.tabs()  # only the open one runs

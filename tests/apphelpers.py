@@ -19,10 +19,13 @@ PAGE_FILES = {
 }
 
 
-def open_page(page: str = "Comparison", *, configure: bool = True, **query) -> AppTest:
+def open_page(page: str = "Comparison", *, configure: bool = True, locale: str | None = None,
+              **query) -> AppTest:
     """Run one page, as a first visit whose URL carries query; with configure, by a visitor
-    who opened the sidebar's configuration widgets (closed on a first visit)."""
+    who opened the sidebar's configuration widgets (closed on a first visit); locale: the
+    browser's language (st.context.locale)."""
     at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
+    at.context = {"locale": locale}
     at.session_state["configure"] = configure
     for key, value in query.items():
         at.query_params[key] = str(value)

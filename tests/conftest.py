@@ -11,6 +11,14 @@ from twolayer.serving import threads
 threads.limit(1)
 
 
+@pytest.fixture(autouse=True)
+def no_locale(monkeypatch):
+    """`grade` writes in the locale's language by default: each test runs in none, so a
+    developer's Chinese locale does not turn the English tests Chinese, unless it sets one."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(name, raising=False)
+
+
 @pytest.fixture(scope="session")
 def default_arrays():
     """x, y, w1, w2 for the default Config (the assignment's sizes)."""

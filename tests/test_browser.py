@@ -517,3 +517,49 @@ def test_question_1_built_in_the_browser_is_drawn_and_checked(browser, server):
     page.screenshot(path=str(SHOTS / "Question_1.png"))
     assert_clean(page, console)
     context.close()
+
+
+# What a visitor reads on a page: the main block and the sidebar, without code, math,
+# and the charts (their titles are read from plotly.js's own layout)
+PROSE_JS = """() => [...document.querySelectorAll(
+    '[data-testid="stMain"], [data-testid="stSidebar"]')].map(block => {
+  const copy = block.cloneNode(true);
+  copy.querySelectorAll('pre, code, .katex, svg, .js-plotly-plot, [data-testid="stCode"]')
+      .forEach(node => node.remove());
+  return copy.innerText;
+}).join('\\n')"""
+AXIS_TITLES_JS = """() => [...document.querySelectorAll('.js-plotly-plot')].flatMap(plot =>
+  [plot._fullLayout.title.text, plot._fullLayout.xaxis.title.text,
+   plot._fullLayout.yaxis.title.text, ...plot._fullData.map(trace => trace.name)])"""
+
+
+def test_a_chinese_browser_gets_the_app_in_chinese_and_the_switch_holds(browser, server):
+    from textscan import RUN
+
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    page = context.new_page()
+    console = Console(page)
+    page.goto(server)
+    page.get_by_role("heading", name="手动反向传播与自动求导").wait_for(timeout=TIMEOUT_MS)
+    page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length >= 2",
+                           timeout=TIMEOUT_MS)  # both methods' curves
+    _wait_idle(page)
+    assert RUN.findall(page.evaluate(PROSE_JS)) == []
+    titles = [text for text in page.evaluate(AXIS_TITLES_JS) if text]
+    assert titles and all(RUN.search(text) is None for text in titles)
+    assert any("迭代" in text for text in titles)  # the axis: the glossary's word
+    assert "lang=" not in page.url  # the browser's own language: links stay neutral
+    page.mouse.move(0, 0)
+    page.screenshot(path=str(SHOTS / "zh-comparison.png"))
+    # the switch: English for the rest of the visit, on the next page and in its link
+    page.locator(SIDEBAR).get_by_text("English", exact=True).click()
+    page.get_by_role("heading", name=PAGES[""][0]).wait_for(timeout=TIMEOUT_MS)
+    page.locator(SIDEBAR).get_by_role("link", name="Lock-step").click()
+    page.get_by_role("heading", name=PAGES["Lock_step"][0]).wait_for(timeout=TIMEOUT_MS)
+    _wait_idle(page)
+    assert "lang=en" in page.url
+    shared = context.new_page()  # the copied link opens in English, in a Chinese browser
+    shared.goto(page.url)
+    shared.get_by_role("heading", name=PAGES["Lock_step"][0]).wait_for(timeout=TIMEOUT_MS)
+    assert_clean(page, console)
+    context.close()

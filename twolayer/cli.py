@@ -6,6 +6,7 @@ Exit codes: 0 done, 1 the run diverged (inf/NaN loss), 2 bad arguments.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from dataclasses import asdict
 
@@ -20,6 +21,7 @@ from .config import (
     choices,
     fit_to_data,
 )
+from .i18n import LANGUAGES, _, language
 from .serving.budget import DEFAULT_CLI_BUDGET, budget_from_text, check_compute
 
 EXIT_DIVERGED, EXIT_USAGE = 1, 2
@@ -92,7 +94,20 @@ def build_parser() -> Parser:
     grade.add_argument("--jobs", type=_jobs, default=None,
                        help=f"grade on this many processes, 1 to {MAX_JOBS} (default: the "
                             "cores)")
+    grade.add_argument("--lang", choices=tuple(LANGUAGES), default=None,
+                       help="the language of the messages and feedback (default: from "
+                            "LC_ALL, LC_MESSAGES or LANG: zh… is zh, anything else en)")
     return parser
+
+
+def environment_language(environ=os.environ) -> str:
+    """grade's language by default: the locale's (LC_ALL, else LC_MESSAGES, else LANG, as
+    gettext reads them), zh for a Chinese one, en for any other or none."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = environ.get(name)
+        if value:
+            return "zh" if value.lower().startswith("zh") else "en"
+    return "en"
 
 
 def _add_lockstep_flags(parser: argparse.ArgumentParser) -> None:
@@ -197,20 +212,26 @@ def _with_csv_file(config: Config, args) -> Config:
 def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
-        if args.command == "grade" and args.graph:
-            if args.files:
-                raise UsageError("--graph checks one graph file: grade the .py files apart")
-            return cmd_graph(args.graph)
         if args.command == "grade":
-            if not args.files:
-                raise UsageError("grade needs FILE arguments (or --graph FILE)")
-            return cmd_grade(args)
+            with language(args.lang or environment_language()):
+                return grade_command(args)
         config = config_from_args(args)
         check_command_cost(args, config)
         return COMMANDS[args.command](args, config)
     except (UsageError, ValueError) as error:
         print(f"twolayer: error: {error}", file=sys.stderr)
         return EXIT_USAGE
+
+
+def grade_command(args) -> int:
+    """grade: a graph file (question 1), or the assignments."""
+    if args.graph:
+        if args.files:
+            raise UsageError(_("--graph checks one graph file: grade the .py files apart"))
+        return cmd_graph(args.graph)
+    if not args.files:
+        raise UsageError(_("grade needs FILE arguments (or --graph FILE)"))
+    return cmd_grade(args)
 
 
 def check_command_cost(args, config: Config) -> None:
@@ -356,18 +377,19 @@ def cmd_graph(path: str) -> int:
         text = raw.decode("utf-8")
         graph = read(text) if path.lower().endswith((".dot", ".gv")) else parse(text)
     except OSError as error:
-        raise UsageError(f"cannot read {path}: {error.strerror}") from None
+        raise UsageError(_("cannot read {path}: {why}", path=path, why=error.strerror)) from None
     except UnicodeDecodeError:
-        raise UsageError(f"{path} is not UTF-8 text") from None
+        raise UsageError(_("{path} is not UTF-8 text", path=path)) from None
     except GraphError as error:
         raise UsageError(f"{path}: {error}") from None
     verdict = check(graph)
     if verdict.correct:
-        print(f"{path}: correct: the assignment's graph")
+        print(_("{path}: correct: the assignment's graph", path=path))
         return 0
-    print(f"{path}: not the assignment's graph")
+    print(_("{path}: not the assignment's graph", path=path))
     for finding in verdict.findings:
-        print(f"  {finding.kind}: {finding.message}. {finding.hint}")
+        print("  " + _("{kind}: {message}. {hint}", kind=finding.kind, message=finding.message,
+                       hint=finding.hint))
     return 1
 
 
@@ -385,11 +407,13 @@ def cmd_grade(args) -> int:
         grade.path = _shown(grade.path)
         grades.append(grade)
         if not grade.graded:
-            print(f"twolayer: {grade.not_graded()}", file=sys.stderr, flush=True)
+            print("twolayer: " + _("{path}: not graded: {error}", path=grade.path,
+                                   error=grade.error), file=sys.stderr, flush=True)
         elif not (args.json or args.csv or args.summary or args.similar):
             _print_grade(grade)
         if sys.stderr.isatty():
-            print(f"\rgraded {k} of {len(found)} files", end="", file=sys.stderr, flush=True)
+            print("\r" + _("graded {k} of {count} files", k=k, count=len(found)), end="",
+                  file=sys.stderr, flush=True)
     if sys.stderr.isatty():
         print(file=sys.stderr)
     _grade_outputs(args, grades)
@@ -423,16 +447,17 @@ def _shown(path: str) -> str:
 
 
 def _print_grade(grade) -> None:
-    from .grading.gradebook import MARKS
+    from .grading.gradebook import MARKS, status_label
 
     marks = " ".join(MARKS[b["status"]] for b in grade.blanks)
     print(f"{grade.path}: {grade.score}/{grade.total}  {marks}")
     for blank in grade.blanks:
         if blank["status"] != "correct":
-            print(f"  blank {blank['blank']} {blank['status']}: {blank['message']}")
+            print("  " + _("blank {number} {status}: {message}", number=blank["blank"],
+                           status=status_label(blank["status"]), message=blank["message"]))
     for cell in grade.run.values():
         if cell["status"] != "trains":
-            print(f"  whole run: {cell['message']}")
+            print("  " + _("whole run: {message}", message=cell["message"]))
     sys.stdout.flush()
 
 

@@ -18,6 +18,7 @@ import io
 import textwrap
 import tokenize
 
+from ..i18n import _
 from .skeleton import CELLS
 
 
@@ -56,7 +57,7 @@ def align(lines: list[str]) -> dict[int, str]:
     """Each blank's text, found between the given lines (lines: tabs already expanded)."""
     code = [(k, line) for k, line in enumerate(lines)
             if line.strip() and not line.strip().startswith("#")]
-    keys = [tokens(line) for _, line in code]
+    keys = [tokens(line) for _unused, line in code]
     found: dict[int, str] = {}
     position = 0
     for cell in CELLS:
@@ -74,13 +75,14 @@ def _cell(cell: int, code, keys, position: int, found: dict) -> int:
                 last, position = at, at + 1
             continue
         if last is None:
-            raise AlignError(f"the line before blank {blank} "
-                             f"({_first_given(entries, k, -1)}) is not in it")
+            raise AlignError(_("the line before blank {blank} ({line}) is not in it",
+                               blank=blank, line=_first_given(entries, k, -1)))
         following = next((text for b, text in entries[k + 1:] if b is None), None)
         stop = _stop(code, keys, position, following, last)
         if stop is None:
-            raise AlignError(f"the line after blank {blank} ({following}) is not in it")
-        region = [line for _, line in code[position:stop]]
+            raise AlignError(_("the line after blank {blank} ({line}) is not in it",
+                               blank=blank, line=following))
+        region = [line for _unused, line in code[position:stop]]
         if _next_is_blank(entries, k):  # blanks 2 and 3: no given line between them
             first, rest = _split(region)
             found[blank] = first
@@ -140,7 +142,7 @@ def _changes_weights(statement: ast.stmt) -> bool:
 
 
 def _first_given(entries, k: int, step: int) -> str:
-    for _, text in (entries[k::step] if step < 0 else entries[k:]):
+    for _unused, text in (entries[k::step] if step < 0 else entries[k:]):
         if text:
             return text
     return "?"

@@ -28,7 +28,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..checking.rounding import step_bounds, update_bound
+from ..i18n import N_, _
 from ..tasks import finish
+from .errors import Text
 from .evaluator import CodeError, Printed, clock, parse
 from .mistakes import MISTAKES
 from .notes import relu_convention
@@ -78,8 +80,9 @@ class PointResult:
     label: str
     dtype: str
     comparisons: list[Comparison] = field(default_factory=list)
-    error: str | None = None
+    error: str | None = None  # in the language of the check
     refused: bool = False  # the error was the checker's rules or bounds, not a failed run
+    error_en: str | None = None  # the error in English: what named mistakes match
 
     @property
     def ok(self) -> bool:
@@ -116,9 +119,9 @@ def check_attempt_task(attempt: dict[int, str], seconds: float = ATTEMPT_SECONDS
     results = []
     for blank in BLANKS:
         if clock() > context.deadline:
-            results.append(BlankResult(blank.number, "rejected", "Not checked: the blanks "
-                                       f"before it used up the {seconds:g} s one check may "
-                                       "take."))
+            results.append(BlankResult(blank.number, "rejected", _(
+                "Not checked: the blanks before it used up the {seconds:g} s one check may "
+                "take.", seconds=seconds)))
         else:
             results.append(check_blank(blank.number, attempt.get(blank.number, ""), context))
         yield blank.number, len(BLANKS)
@@ -129,7 +132,7 @@ def check_attempt_task(attempt: dict[int, str], seconds: float = ATTEMPT_SECONDS
 def check_blank(number: int, text: str, context: Context) -> BlankResult:
     """One blank at every point; whatever happens, a status."""
     if not text.strip() or not _has_code(text):
-        return BlankResult(number, "missing", "The blank is empty.")
+        return BlankResult(number, "missing", _("The blank is empty."))
     try:
         tree = parse(text)
     except CodeError as error:
@@ -139,9 +142,10 @@ def check_blank(number: int, text: str, context: Context) -> BlankResult:
     except CodeError as error:  # the student's lines, outside a point (a named mistake)
         return BlankResult(number, "wrong", str(error))
     except Exception as error:  # noqa: BLE001 - the last line of defence: a status, always
-        return BlankResult(number, "rejected", f"This blank could not be checked (the "
-                           f"checker failed: {type(error).__name__}: {str(error)[:200]}). "
-                           "Write it more simply and check again.", internal=True)
+        return BlankResult(number, "rejected", _(
+            "This blank could not be checked (the checker failed: {kind}: {error}). Write it "
+            "more simply and check again.", kind=type(error).__name__, error=str(error)[:200]),
+            internal=True)
 
 
 def _has_code(text: str) -> bool:
@@ -153,16 +157,17 @@ def _judge(blank, tree, context: Context) -> BlankResult:
     points = [first[0]] + [_check_point(blank, tree, problem, t, context)[0]
                            for problem, t in POINTS[1:]]  # scopes dropped as they are done
     if all(p.ok for p in points) and _computes_with_t(tree):  # right where it was looked at
-        return BlankResult(blank.number, "wrong", f"Blank {blank.number} computes with t, "
-                           "the iteration's number: a blank's result may not depend on which "
-                           "iteration it is (t belongs in print(t, loss) only).", points)
+        return BlankResult(blank.number, "wrong", _(
+            "Blank {number} computes with t, the iteration's number: a blank's result may not "
+            "depend on which iteration it is (t belongs in print(t, loss) only).",
+            number=blank.number), points)
     if all(p.ok for p in points):
-        return BlankResult(blank.number, "correct", "Correct at every point checked.", points,
+        return BlankResult(blank.number, "correct", _("Correct at every point checked."), points,
                            note=_note(blank, tree, context))
     message = _first_problem(points)
     for mistake in MISTAKES.get(blank.number, ()):  # seen in the lines: said first
         if mistake.static and mistake.static(tree):
-            return BlankResult(blank.number, "wrong", f"{mistake.name}: {mistake.hint}",
+            return BlankResult(blank.number, "wrong", _named(mistake.name, mistake.hint),
                                points, mistake.name)
     failed = next(p for p in points if not p.ok)
     if failed.error and failed.refused:  # stopped by a rule or a bound, not computed wrong
@@ -171,8 +176,13 @@ def _judge(blank, tree, context: Context) -> BlankResult:
         return BlankResult(blank.number, "wrong", message, points)  # that, before any value
     mistake, hint = _named_mistake(blank, first, context)
     if mistake:
-        message = f"{mistake}: {hint}"
+        message = _named(mistake, hint)
     return BlankResult(blank.number, "wrong", message, points, mistake)
+
+
+def _named(mistake: str, hint: str) -> str:
+    """A named mistake's message: its name and its hint (both English data, shown here)."""
+    return _("{mistake}: {hint}", mistake=_(mistake), hint=_(hint))
 
 
 def _computes_with_t(tree) -> bool:
@@ -193,7 +203,7 @@ def _check_point(blank, tree, problem: Problem, t: int, context: Context):
     try:
         yours = run_blank(blank, tree, problem, t, context, context.point_deadline())
     except CodeError as error:
-        point.error, point.refused = str(error), error.refused
+        point.error, point.refused, point.error_en = str(error), error.refused, error.english
         return point, None
     point.comparisons = changed_names(blank, yours, expected)
     if point.comparisons:  # what it changed is the first thing to say
@@ -202,7 +212,8 @@ def _check_point(blank, tree, problem: Problem, t: int, context: Context):
     try:
         follow(blank, yours, context.point_deadline())
     except CodeError as error:
-        point.error = f"the cell's next lines fail after yours: {error}"
+        text = Text(N_("the cell's next lines fail after yours: {error}"), error=error.text)
+        point.error, point.error_en = str(text), text.english()
         point.refused = error.refused
         return point, yours
     point.comparisons += compare_outputs(blank, yours, expected)
@@ -239,7 +250,7 @@ def changed_names(blank, yours: Outputs, expected: Outputs) -> list[Comparison]:
         grads = f"{name}.grad" not in own  # blank 6 is there to fill w1.grad and w2.grad
         if not (same_leaf and _same(mine, theirs, grads)):
             changed.append(Comparison(_changed_message(blank, name), (), (), False, False,
-                                      math.inf, "unchanged"))
+                                      math.inf, N_("unchanged")))
     return changed
 
 
@@ -270,13 +281,19 @@ def _equal(a, b) -> bool:
 
 def _changed_message(blank, name: str) -> str:
     user = _next_reader(blank, name)
-    use = f", which {user} uses" if user else ", which it is not for"
-    return f"blank {blank.number} changes {name}{use}: a blank may change only what it computes"
+    if user is None:
+        return _("blank {number} changes {name}, which it is not for: a blank may change only "
+                 "what it computes", number=blank.number, name=name)
+    if user == "lines":
+        return _("blank {number} changes {name}, which the cell's next lines uses: a blank may "
+                 "change only what it computes", number=blank.number, name=name)
+    return _("blank {number} changes {name}, which blank {user} uses: a blank may change only "
+             "what it computes", number=blank.number, name=name, user=user)
 
 
-def _next_reader(blank, name: str) -> str | None:
+def _next_reader(blank, name: str) -> int | str | None:
     """Who in the cell reads a name next after a blank (the answers' lines), if anyone
-    does before the cell writes it anew."""
+    does before the cell writes it anew: a blank's number, or "lines" (the cell's own)."""
     segments = CELLS[blank.cell]
     here = next(k for k, s in enumerate(segments) if s.kind == "blank" and
                 s.blank == blank.number)
@@ -287,7 +304,7 @@ def _next_reader(blank, name: str) -> str | None:
         reads, writes = _names_of(blank.cell, k)
         if name in reads:
             kind = segments[k]
-            return f"blank {kind.blank}" if kind.kind == "blank" else "the cell's next lines"
+            return kind.blank if kind.kind == "blank" else "lines"
         if name in writes:
             return None
     return None
@@ -374,18 +391,20 @@ def compare_outputs(blank, yours: Outputs, expected: Outputs) -> list[Comparison
 
 AUTOGRAD_NEEDS = {  # blank.autograd: what must hold of the result, and what it is otherwise
     "untracked": lambda outputs: [
-        f"{name} is tracked by autograd (requires_grad is True): the data needs no gradient"
+        _("{name} is tracked by autograd (requires_grad is True): the data needs no gradient",
+          name=name)
         for name in ("x_tensor", "y_tensor")
         if getattr(outputs.scope.get(name), "requires_grad", False)],
     "tracked": lambda outputs: [
-        "y_pred is not tracked by autograd (requires_grad is False)"
+        _("y_pred is not tracked by autograd (requires_grad is False)")
         for y_pred in [outputs.scope.get("y_pred")]
         if y_pred is not None and not getattr(y_pred, "requires_grad", False)],
     "leaves": lambda outputs: [
-        f"{name} is a new tensor, no longer the leaf autograd fills" for name in ("w1", "w2")
+        _("{name} is a new tensor, no longer the leaf autograd fills", name=name)
+        for name in ("w1", "w2")
         if outputs.scope.get(name) is not outputs.before.get(name)] + [
-        f"{name} no longer requires a gradient (requires_grad is False): autograd stops "
-        f"filling {name}.grad" for name in ("w1", "w2")
+        _("{name} no longer requires a gradient (requires_grad is False): autograd stops "
+          "filling {name}.grad", name=name) for name in ("w1", "w2")
         if not getattr(outputs.scope.get(name), "requires_grad", True)],
 }
 
@@ -394,7 +413,7 @@ def _autograd_needs(blank, yours: Outputs) -> list[Comparison]:
     """The data stays out of autograd's graph, y_pred in it; w1 and w2 stay the leaves it
     fills."""
     failed = AUTOGRAD_NEEDS[blank.autograd](yours) if blank.autograd else []
-    return [Comparison(text, (), (), False, False, math.inf, "autograd") for text in failed]
+    return [Comparison(text, (), (), False, False, math.inf, N_("autograd")) for text in failed]
 
 
 def compare(name: str, yours, expected, limit) -> Comparison:
@@ -432,16 +451,16 @@ def compare(name: str, yours, expected, limit) -> Comparison:
 def _kind(value) -> str:
     """A compared value's kind, as a message names it."""
     if is_tensor(value):
-        return "a torch tensor"
+        return _("a torch tensor")
     if isinstance(value, np.ndarray | int | float | np.number | np.bool_):
-        return "a numpy array or number"
-    return f"{value}" if isinstance(value, str) else f"a {type(value).__name__}"
+        return _("a numpy array or number")
+    return f"{value}" if isinstance(value, str) else _("a {kind}", kind=type(value).__name__)
 
 
 def tolerances(blank, expected: Outputs) -> dict[str, tuple]:
     """Per output: an elementwise bound on how far a correct blank may be from the answer
     (both rounded, so twice the rounding bound of either), and how it was derived."""
-    limits = {name: (0.0, "exact: the float32 of x and y") for name in blank.outputs
+    limits = {name: (0.0, _("exact: the float32 of x and y")) for name in blank.outputs
               if name in ("x_tensor", "y_tensor")}  # a cast has one right answer
     limits |= _update_tolerances(blank, expected)
     if set(blank.outputs) <= set(limits):
@@ -449,8 +468,8 @@ def tolerances(blank, expected: Outputs) -> dict[str, tuple]:
     scope, dtype = expected.before, blank.dtype
     x, y, w1, w2 = (as_numpy(scope[n]).astype(np.float64) for n in ("x", "y", "w1", "w2"))
     bounds = step_bounds(x, y, w1, w2, 1.0, dtype)
-    text = (f"twice the worst-case rounding of {dtype} (u = 2^-{24 if dtype == 'float32' else 53}"
-            ", sums of K products within K·u)")
+    text = _("twice the worst-case rounding of {dtype} (u = 2^-{bits}, sums of K products "
+             "within K·u)", dtype=dtype, bits=24 if dtype == "float32" else 53)
     rounding = {"printed loss": bounds.loss, "the gradient of w1": bounds.grad_w1,
                 "y_pred": bounds.y_pred, "w1.grad": bounds.grad_w1, "w2.grad": bounds.grad_w2}
     return limits | {name: (2 * rounding[name], text) for name in blank.outputs
@@ -466,28 +485,33 @@ def _update_tolerances(blank, expected: Outputs) -> dict[str, tuple]:
         step = as_numpy(_output(gradient, expected) if "." in gradient else before[gradient])
         limits[name] = (2 * update_bound(old, step.astype(np.float64),
                                          before["learning_rate"], blank.dtype),
-                        f"twice the rounding of w - lr·grad in {blank.dtype} (3 roundings)")
+                        _("twice the rounding of w - lr·grad in {dtype} (3 roundings)",
+                          dtype=blank.dtype))
     return limits
 
 
 def _first_problem(points: list[PointResult]) -> str:
     for point in points:
         if point.error:
-            return f"At {point.label}: {point.error}"
+            return _("At {point}: {error}", point=point.label, error=point.error)
         for c in point.comparisons:
-            if c.tolerance in ("autograd", "unchanged"):
-                return f"At {point.label}: {c.name}."
+            if c.tolerance in ("autograd", "unchanged"):  # the name is the whole sentence
+                return _("At {point}: {problem}.", point=point.label, problem=c.name)
+            name = _(c.name)  # an output's name: "printed loss", "the gradient of w1", y_pred
             if c.shape != c.expected_shape and c.shape and isinstance(c.shape[0], str) and \
                     c.shape != ("missing",):
-                return f"At {point.label}: {c.name} is {c.shape[0]}, expected " \
-                       f"{c.expected_shape[0]}."
+                return _("At {point}: {name} is {kind}, expected {expected}.", point=point.label,
+                         name=name, kind=c.shape[0], expected=c.expected_shape[0])
+            if c.shape == ("missing",):
+                return _("At {point}: {name} has shape missing, expected {expected}.",
+                         point=point.label, name=name, expected=c.expected_shape)
             if c.shape != c.expected_shape:
-                shape = "missing" if c.shape == ("missing",) else str(c.shape)
-                return f"At {point.label}: {c.name} has shape {shape}, expected " \
-                       f"{c.expected_shape}."
+                return _("At {point}: {name} has shape {shape}, expected {expected}.",
+                         point=point.label, name=name, shape=c.shape, expected=c.expected_shape)
             if not c.close:
-                return f"At {point.label}: {c.name} is off by up to {c.max_diff:.3g}."
-    return "Not correct."
+                return _("At {point}: {name} is off by up to {diff:.3g}.", point=point.label,
+                         name=name, diff=c.max_diff)
+    return _("Not correct.")
 
 
 def _named_mistake(blank, first, context: Context) -> tuple[str | None, str | None]:
@@ -496,7 +520,7 @@ def _named_mistake(blank, first, context: Context) -> tuple[str | None, str | No
     problem, t = POINTS[0]
     if yours is None or point.error:
         for mistake in MISTAKES.get(blank.number, ()):
-            if mistake.error and point.error and mistake.error in point.error:
+            if mistake.error and point.error_en and mistake.error in point.error_en:
                 return mistake.name, mistake.hint
         if yours is None:
             return None, None
@@ -544,5 +568,5 @@ def together(attempt: dict[int, str], results: list[BlankResult], context: Conte
         result = by_number.get(culprit)
         if result is not None and result.status == "correct":
             result.status = "wrong"
-            result.message = (f"Right on its own, but not with your other blanks: run "
-                              f"together they stop at {run.error}")
+            result.message = _("Right on its own, but not with your other blanks: run "
+                               "together they stop at {error}", error=run.error)

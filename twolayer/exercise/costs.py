@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from ..i18n import N_
 from .errors import CodeError
 from .values import is_array, is_number, is_tensor, nbytes
 
@@ -64,8 +65,8 @@ def broadcast(a: tuple, b: tuple, node) -> tuple:
     for x, y in zip(((1,) * (len(b) - len(a)) + a), ((1,) * (len(a) - len(b)) + b),
                     strict=True):
         if x != y and 1 not in (x, y):
-            raise CodeError(f"{source(node)}: shapes {dims(a)} and {dims(b)} do not match",
-                            node, refused=False)
+            raise CodeError(N_("{code}: shapes {a} and {b} do not match"), node,
+                            refused=False, code=source(node), a=dims(a), b=dims(b))
         result.append(max(x, y))
     return tuple(result)
 
@@ -73,14 +74,16 @@ def broadcast(a: tuple, b: tuple, node) -> tuple:
 def matmul(a: tuple, b: tuple, node) -> Cost:
     """a @ b (numpy's dot rule, which bounds matmul's too): shape and multiply-adds."""
     if not a or not b:
-        raise CodeError(f"{source(node)}: @ needs arrays on both sides", node)
+        raise CodeError(N_("{code}: @ needs arrays on both sides"), node, code=source(node))
     if len(a) > 2 or len(b) > 2:  # a batched product copies its broadcast operands whole
-        raise CodeError(f"{source(node)}: @ takes matrices and vectors here, not arrays of "
-                        f"{max(len(a), len(b))} dimensions", node)
+        raise CodeError(N_("{code}: @ takes matrices and vectors here, not arrays of "
+                           "{count} dimensions"), node, code=source(node),
+                        count=max(len(a), len(b)))
     inner_a, inner_b = a[-1], b[0] if len(b) == 1 else b[-2]
     if inner_a != inner_b:
-        raise CodeError(f"{source(node)}: {dims(a)} @ {dims(b)} needs {inner_a} == "
-                        f"{inner_b} (the inner sizes)", node, refused=False)
+        raise CodeError(N_("{code}: {a} @ {b} needs {inner_a} == {inner_b} (the inner sizes)"),
+                        node, refused=False, code=source(node), a=dims(a), b=dims(b),
+                        inner_a=inner_a, inner_b=inner_b)
     shape = a[:-1] + b[:-2] + b[-1:] if len(b) > 1 else a[:-1]
     return Cost(shape, max(1, math.prod(shape) * inner_a))
 
@@ -122,23 +125,24 @@ def predict(name: str, args: list, kwargs: dict, node) -> Cost:
         return Cost((), 1)
     if name in LEGACY:
         if not args or all(isinstance(a, int) for a in args):
-            raise CodeError(f"torch.{name}(sizes) makes a tensor of whatever memory held: "
-                            "use torch.zeros(sizes), or torch.tensor(data)", node)
+            raise CodeError(N_("torch.{name}(sizes) makes a tensor of whatever memory held: "
+                               "use torch.zeros(sizes), or torch.tensor(data)"), node, name=name)
         name = "tensor"
     if name in ELEMENTWISE or name in SAME_SHAPE:
         data = [shape_of(a) for a in args if is_array(a) or is_number(a) or
                 isinstance(a, tuple)] + [shape_of(kwargs[k]) for k in DATA_KEYWORDS if k in kwargs]
         if not data:
-            raise CodeError("this call needs an array", node)
+            raise CodeError(N_("this call needs an array"), node)
         return elementwise(data, node)
-    raise CodeError(f"{name}() is not allowed here", node)  # every allowed call is predicted
+    # every allowed call is predicted
+    raise CodeError(N_("{name}() is not allowed here"), node, name=name)
 
 
 def _creation_shape(args, node) -> tuple:
     sizes = args[0] if len(args) == 1 and isinstance(args[0], tuple) else args
     if not sizes or not all(isinstance(d, int) and not isinstance(d, bool) and d >= 0
                             for d in sizes):
-        raise CodeError("zeros() needs sizes as whole numbers", node)
+        raise CodeError(N_("zeros() needs sizes as whole numbers"), node)
     return tuple(sizes)
 
 
@@ -148,14 +152,14 @@ def _reshape(args, node) -> Cost:
         sizes = sizes[0]
     if not all(isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in sizes) \
             or math.prod(sizes) != math.prod(shape_of(array)):
-        raise CodeError("reshape() must keep the number of entries (no -1)", node)
+        raise CodeError(N_("reshape() must keep the number of entries (no -1)"), node)
     return Cost(tuple(sizes), max(1, math.prod(sizes)))
 
 
 def _product(name: str, args, node) -> Cost:
     operands = [a for a in args if is_array(a) or is_number(a)]
     if len(operands) != 2:
-        raise CodeError(f"{name}() needs two arrays", node)
+        raise CodeError(N_("{name}() needs two arrays"), node, name=name)
     a, b = (shape_of(v) for v in operands)
     if not a or not b:  # np.dot(2, x) is a product by a number
         return elementwise([a, b], node)
@@ -212,9 +216,9 @@ def graph_after(inputs: list, work: int) -> Graph | None:
 
 def check_graph(graph: Graph | None, node) -> None:
     if graph is not None and graph.bytes > MAX_GRAPH_BYTES:
-        raise CodeError(f"autograd's graph would hold {graph.bytes / 2**20:.0f} MB of saved "
-                        f"tensors (at most {MAX_GRAPH_BYTES // 2**20} MB): does a tensor "
-                        "keep growing from one iteration to the next?", node)
+        raise CodeError(N_("autograd's graph would hold {mb:.0f} MB of saved tensors (at most "
+                           "{most} MB): does a tensor keep growing from one iteration to the "
+                           "next?"), node, mb=graph.bytes / 2**20, most=MAX_GRAPH_BYTES // 2**20)
 
 
 def record_graph(result, graph: Graph | None) -> None:

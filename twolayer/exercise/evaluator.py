@@ -26,8 +26,9 @@ from collections.abc import Callable
 
 import numpy as np
 
+from ..i18n import N_, _
 from . import costs, values
-from .errors import CodeError, OutOfTime
+from .errors import CodeError, OutOfTime, Text
 from .values import MAX_INT, Function, Method, Module, describe, is_array, is_number
 
 MAX_TEXT = 2000  # characters of one blank
@@ -101,36 +102,40 @@ EXPRESSIONS = (ast.BinOp, ast.UnaryOp, ast.Compare, ast.Call, ast.Attribute, ast
 STATEMENTS = (ast.Module, ast.Expr, ast.Assign, ast.AugAssign)
 DESCRIBED = {  # refused constructs, named as a student would call them
     ast.Import: "import", ast.ImportFrom: "import", ast.Lambda: "lambda",
-    ast.ListComp: "a list comprehension", ast.SetComp: "a set comprehension",
-    ast.DictComp: "a dict comprehension", ast.GeneratorExp: "a generator expression",
-    ast.JoinedStr: "an f-string", ast.FormattedValue: "an f-string",
-    ast.FunctionDef: "a function definition", ast.AsyncFunctionDef: "a function definition",
-    ast.ClassDef: "a class definition", ast.For: "a for loop", ast.While: "a while loop",
-    ast.If: "an if statement", ast.With: "a with block", ast.Try: "try/except",
-    ast.Starred: "a starred argument", ast.Dict: "a dict", ast.List: "a list",
-    ast.Set: "a set", ast.IfExp: "a conditional expression", ast.BoolOp: "and/or",
-    ast.NamedExpr: "the walrus operator", ast.Slice: "a slice", ast.Delete: "del",
+    ast.ListComp: N_("a list comprehension"), ast.SetComp: N_("a set comprehension"),
+    ast.DictComp: N_("a dict comprehension"), ast.GeneratorExp: N_("a generator expression"),
+    ast.JoinedStr: N_("an f-string"), ast.FormattedValue: N_("an f-string"),
+    ast.FunctionDef: N_("a function definition"),
+    ast.AsyncFunctionDef: N_("a function definition"),
+    ast.ClassDef: N_("a class definition"), ast.For: N_("a for loop"),
+    ast.While: N_("a while loop"), ast.If: N_("an if statement"),
+    ast.With: N_("a with block"), ast.Try: "try/except",
+    ast.Starred: N_("a starred argument"), ast.Dict: N_("a dict"), ast.List: N_("a list"),
+    ast.Set: N_("a set"), ast.IfExp: N_("a conditional expression"), ast.BoolOp: "and/or",
+    ast.NamedExpr: N_("the walrus operator"), ast.Slice: N_("a slice"), ast.Delete: "del",
     ast.Global: "global", ast.Nonlocal: "nonlocal", ast.Return: "return",
     ast.Raise: "raise", ast.Assert: "assert", ast.Await: "await", ast.Yield: "yield",
-    ast.YieldFrom: "yield", ast.AnnAssign: "an annotated assignment", ast.Pass: "pass",
+    ast.YieldFrom: "yield", ast.AnnAssign: N_("an annotated assignment"), ast.Pass: "pass",
     ast.Break: "break", ast.Continue: "continue",
-}
+}  # marked: a name a student reads; Python's own keywords stay as they are
 
 
 def parse(text: str) -> ast.Module:
     """A blank's text as a syntax tree checked against the allow-list (nothing runs)."""
     if len(text) > MAX_TEXT:
-        raise CodeError(f"the blank has {len(text):,} characters; at most {MAX_TEXT:,}")
+        raise CodeError(N_("the blank has {count:,} characters; at most {most:,}"),
+                        count=len(text), most=MAX_TEXT)
     if text.count("\n") + 1 > MAX_LINES:
-        raise CodeError(f"the blank has more than {MAX_LINES} lines")
+        raise CodeError(N_("the blank has more than {most} lines"), most=MAX_LINES)
     _warnings_are_errors()
     try:
         tree = ast.parse(text, filename=BLANK_FILE)
     except SyntaxError as error:
         line, column = error.lineno or 1, (error.offset or 1)
-        raise CodeError(f"line {line}, column {column}: syntax error: {error.msg}") from None
+        raise CodeError(N_("line {line}, column {column}: syntax error: {message}"),
+                        line=line, column=column, message=error.msg) from None
     except (ValueError, MemoryError, RecursionError):  # e.g. a NUL byte, absurd nesting
-        raise CodeError("the text cannot be read as Python") from None
+        raise CodeError(N_("the text cannot be read as Python")) from None
     _check_tree(tree, _printed_strings(tree))
     return tree
 
@@ -174,13 +179,16 @@ def _check_tree(tree: ast.Module, strings: set[int]) -> None:
         node, depth = stack.pop()
         nodes += 1
         if nodes > MAX_NODES:
-            raise CodeError(f"the blank is too long: more than {MAX_NODES} syntax nodes")
+            raise CodeError(N_("the blank is too long: more than {most} syntax nodes"),
+                            most=MAX_NODES)
         if depth > MAX_DEPTH:
-            raise CodeError(f"expressions nest deeper than {MAX_DEPTH} levels", node)
+            raise CodeError(N_("expressions nest deeper than {most} levels"), node,
+                            most=MAX_DEPTH)
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and \
                 id(node) in strings:
             if len(node.value) > MAX_STRING:
-                raise CodeError(f"a printed string of more than {MAX_STRING} characters", node)
+                raise CodeError(N_("a printed string of more than {most} characters"), node,
+                                most=MAX_STRING)
         else:
             _check_node(node)
         children = list(ast.iter_child_nodes(node))
@@ -191,32 +199,35 @@ def _check_node(node: ast.AST) -> None:
     if isinstance(node, STATEMENTS):
         _check_statement(node)
     elif not isinstance(node, EXPRESSIONS):
-        name = DESCRIBED.get(type(node), type(node).__name__)
-        raise CodeError(f"{name} is not allowed here: write plain assignments and calls", node)
+        name = Text(DESCRIBED.get(type(node), type(node).__name__))
+        raise CodeError(N_("{name} is not allowed here: write plain assignments and calls"),
+                        node, name=name)
     elif isinstance(node, ast.Constant):
         _check_constant(node)
     elif isinstance(node, ast.Name):
         if node.id.startswith("_"):
-            raise CodeError(f"the name {node.id!r} is not allowed (no names starting with _)",
-                            node)
+            raise CodeError(N_("the name {name!r} is not allowed (no names starting with _)"),
+                            node, name=node.id)
     elif isinstance(node, ast.Attribute):
         if node.attr not in ATTRIBUTES:
-            raise CodeError(f"the attribute .{node.attr} is not allowed here", node)
+            raise CodeError(N_("the attribute .{name} is not allowed here"), node,
+                            name=node.attr)
     elif isinstance(node, ast.keyword):
         if node.arg is None or node.arg not in KEYWORDS:
-            raise CodeError(f"the keyword argument {node.arg or '**'}= is not allowed", node)
+            raise CodeError(N_("the keyword argument {name}= is not allowed"), node,
+                            name=node.arg or "**")
     elif isinstance(node, ast.Compare) and len(node.ops) != 1:
-        raise CodeError("a chained comparison is not allowed: compare two things at once",
+        raise CodeError(N_("a chained comparison is not allowed: compare two things at once"),
                         node)
     elif isinstance(node, ast.BinOp | ast.Compare):
         _check_operator(node)
     elif isinstance(node, ast.UnaryOp) and not isinstance(node.op, ast.USub | ast.UAdd):
-        raise CodeError("only - and + are allowed before a value", node)
+        raise CodeError(N_("only - and + are allowed before a value"), node)
     elif isinstance(node, ast.Tuple) and len(node.elts) > 4:
-        raise CodeError("a tuple of more than 4 values is not allowed", node)
+        raise CodeError(N_("a tuple of more than 4 values is not allowed"), node)
 
     elif isinstance(node, ast.Subscript) and not isinstance(node.slice, ast.Compare):
-        raise CodeError("indexing is allowed only with a mask, as in a[h < 0]", node)
+        raise CodeError(N_("indexing is allowed only with a mask, as in a[h < 0]"), node)
 
 
 def _check_statement(node: ast.AST) -> None:
@@ -227,17 +238,17 @@ def _check_statement(node: ast.AST) -> None:
                 data = isinstance(name, ast.Attribute) and name.attr == "data" and \
                     isinstance(name.value, ast.Name)  # w1.data = ..., the pre-0.4 update
                 if not (isinstance(name, ast.Name | ast.Subscript) or data):
-                    raise CodeError("assign to plain names, a[mask] or w.data only", name)
+                    raise CodeError(N_("assign to plain names, a[mask] or w.data only"), name)
                 if isinstance(name, ast.Name) and name.id in FORBIDDEN_NAMES:
-                    raise CodeError(f"{name.id!r} cannot be assigned", name)
+                    raise CodeError(N_("{name!r} cannot be assigned"), name, name=name.id)
     elif isinstance(node, ast.AugAssign):
         data = isinstance(node.target, ast.Attribute) and node.target.attr == "data"
         if not (isinstance(node.target, ast.Name | ast.Subscript) or data):
-            raise CodeError("augmented assignment to plain names (or w.data) only", node)
+            raise CodeError(N_("augmented assignment to plain names (or w.data) only"), node)
         if not isinstance(node.op, AUGMENT):
-            raise CodeError("only +=, -=, *= and /= are allowed", node)
+            raise CodeError(N_("only +=, -=, *= and /= are allowed"), node)
         if isinstance(node.target, ast.Name) and node.target.id in FORBIDDEN_NAMES:
-            raise CodeError(f"{node.target.id!r} cannot be assigned", node)
+            raise CodeError(N_("{name!r} cannot be assigned"), node, name=node.target.id)
 
 
 def _check_constant(node: ast.Constant) -> None:
@@ -245,22 +256,23 @@ def _check_constant(node: ast.Constant) -> None:
     if isinstance(value, bool) or value is None:
         return
     if isinstance(value, str | bytes):
-        raise CodeError("strings are not allowed here", node)
+        raise CodeError(N_("strings are not allowed here"), node)
     if isinstance(value, complex) or not isinstance(value, int | float):
-        raise CodeError(f"the constant {value!r} is not allowed", node)
+        raise CodeError(N_("the constant {value!r} is not allowed"), node, value=value)
     if isinstance(value, int) and abs(value) > MAX_INT:
-        raise CodeError(f"the number {value} is too large", node)
+        raise CodeError(N_("the number {value} is too large"), node, value=value)
 
 
 def _check_operator(node: ast.AST) -> None:
     op = node.op if isinstance(node, ast.BinOp) else node.ops[0]
     if type(op) not in BINARY and type(op) not in COMPARE:
-        raise CodeError(f"the operator {type(op).__name__} is not allowed", node)
+        raise CodeError(N_("the operator {name} is not allowed"), node,
+                        name=type(op).__name__)
     if isinstance(op, ast.Pow):
         exponent = _constant_number(node.right)
         if exponent is None or abs(exponent) > MAX_EXPONENT:
-            raise CodeError(f"** needs a constant exponent from -{MAX_EXPONENT} to "
-                            f"{MAX_EXPONENT}", node)
+            raise CodeError(N_("** needs a constant exponent from -{most} to {most}"), node,
+                            most=MAX_EXPONENT)
 
 
 def _constant_number(node: ast.AST) -> float | None:
@@ -327,8 +339,8 @@ class Evaluator:
 
     def _assign_pairs(self, target: ast.Tuple, value: ast.Tuple, node: ast.AST) -> None:
         if len(target.elts) != len(value.elts):
-            raise CodeError(f"cannot unpack {len(value.elts)} values into "
-                            f"{len(target.elts)} names", node)
+            raise CodeError(N_("cannot unpack {values} values into {names} names"), node,
+                            values=len(value.elts), names=len(target.elts))
         items = [self._value(item) for item in value.elts]  # all first, as Python does
         for name, item in zip(target.elts, items, strict=True):
             self._assign(name, item, node)
@@ -336,8 +348,8 @@ class Evaluator:
     def _assign(self, target: ast.AST, value, node: ast.AST) -> None:
         if isinstance(target, ast.Tuple):
             if not isinstance(value, tuple) or len(value) != len(target.elts):
-                raise CodeError(f"cannot unpack into {len(target.elts)} names", node,
-                                refused=False)
+                raise CodeError(N_("cannot unpack into {names} names"), node,
+                                refused=False, names=len(target.elts))
             for name, item in zip(target.elts, value, strict=True):
                 self._assign(name, item, node)
         elif isinstance(target, ast.Name):
@@ -348,7 +360,8 @@ class Evaluator:
             array, mask = self._value(target.value), self._value(target.slice)
             if not (is_array(array) and is_array(mask)) or \
                     not (is_array(value) or is_number(value)):
-                raise CodeError("a[mask] = value needs an array, a mask and a number", target)
+                raise CodeError(N_("a[mask] = value needs an array, a mask and a number"),
+                                target)
             self._cost(costs.elementwise([costs.shape_of(array), costs.shape_of(value)],
                                          target), target)
             self._operation(lambda: array.__setitem__(mask, value), [array, value], 1,
@@ -359,11 +372,12 @@ class Evaluator:
         """w.data = value: a tensor's values replaced (it stays the leaf autograd fills), by
         a tensor of its own shape and dtype."""
         if not (values.is_tensor(owner) and values.is_tensor(value)):
-            raise CodeError(".data = needs a tensor on both sides", node, refused=False)
+            raise CodeError(N_(".data = needs a tensor on both sides"), node, refused=False)
         if tuple(owner.shape) != tuple(value.shape) or owner.dtype != value.dtype:
-            raise CodeError(f".data = needs a tensor of shape {costs.dims(tuple(owner.shape))} "
-                            f"and {owner.dtype}, got {costs.dims(tuple(value.shape))} and "
-                            f"{value.dtype}", node, refused=False)
+            raise CodeError(N_(".data = needs a tensor of shape {shape} and {dtype}, got "
+                               "{got_shape} and {got_dtype}"), node, refused=False,
+                            shape=costs.dims(tuple(owner.shape)), dtype=owner.dtype,
+                            got_shape=costs.dims(tuple(value.shape)), got_dtype=value.dtype)
         self._guard(lambda: setattr(owner, "data", value), node)
 
     def _store(self, name: str, value, node: ast.AST) -> None:
@@ -371,8 +385,8 @@ class Evaluator:
         size = _bytes(value)
         total = self.total - self.sizes.get(name, 0) + size
         if total > MAX_SCOPE_BYTES:
-            raise CodeError(f"the names would hold {total / 2**20:.0f} MB of arrays (at most "
-                            f"{MAX_SCOPE_BYTES // 2**20} MB)", node)
+            raise CodeError(N_("the names would hold {mb:.0f} MB of arrays (at most {most} MB)"),
+                            node, mb=total / 2**20, most=MAX_SCOPE_BYTES // 2**20)
         self.scope[name] = value
         self.sizes[name], self.total = size, total
 
@@ -398,7 +412,7 @@ class Evaluator:
             self._in_place(symbol, current, value, node)
             return
         if isinstance(node.target, ast.Tuple):
-            raise CodeError("augmented assignment to plain names (or w.data) only", node)
+            raise CodeError(N_("augmented assignment to plain names (or w.data) only"), node)
         name = node.target.id
         current, value = self._load(name, node.target), self._value(node.value)
         if is_array(current):  # in place, as Python does for arrays and tensors
@@ -409,20 +423,22 @@ class Evaluator:
 
     def _in_place(self, symbol: str, current, value, node):
         if not is_array(current) or not (is_array(value) or is_number(value)):
-            raise CodeError(f"{symbol}= is not allowed with {describe(value)}", node)
+            raise CodeError(N_("{symbol}= is not allowed with {kind}"), node, symbol=symbol,
+                            kind=describe(value))
         cost = costs.binary(symbol, current, value, node)
         if cost.shape != costs.shape_of(current):
-            raise CodeError(f"{costs.source(node)}: shapes {costs.dims(costs.shape_of(current))}"
-                            f" and {costs.dims(costs.shape_of(value))} do not match", node)
+            raise CodeError(N_("{code}: shapes {a} and {b} do not match"), node,
+                            code=costs.source(node), a=costs.dims(costs.shape_of(current)),
+                            b=costs.dims(costs.shape_of(value)))
         if is_array(value) and values.is_tensor(value) != values.is_tensor(current):
-            raise CodeError(f"{symbol}= mixes a numpy array and a torch tensor: method 1 is "
-                            "numpy, method 2 torch", node)
+            raise CodeError(N_("{symbol}= mixes a numpy array and a torch tensor: method 1 is "
+                               "numpy, method 2 torch"), node, symbol=symbol)
         method = {"+": "__iadd__", "-": "__isub__", "*": "__imul__", "/": "__itruediv__"}
         result = self._operation(lambda: getattr(current, method[symbol])(value),
                                  [current, value], cost.work, node)
         if result is NotImplemented:  # Python would raise a TypeError here
-            raise CodeError(f"{symbol}= is not possible between {describe(current)} and "
-                            f"{describe(value)}", node)
+            raise CodeError(N_("{symbol}= is not possible between {a} and {b}"), node,
+                            symbol=symbol, a=describe(current), b=describe(value))
         return result
 
     # Expressions
@@ -442,8 +458,9 @@ class Evaluator:
         value = values.known(value, self.limit, node)
         self.held += values.nbytes(value)
         if self.held > MAX_STATEMENT_BYTES:
-            raise CodeError(f"this line makes more than {MAX_STATEMENT_BYTES // 2**20} MB of "
-                            "arrays on its way: split it, or compute less", node)
+            raise CodeError(N_("this line makes more than {most} MB of arrays on its way: "
+                               "split it, or compute less"), node,
+                            most=MAX_STATEMENT_BYTES // 2**20)
         return value
 
     def _evaluate(self, node: ast.AST):
@@ -474,12 +491,12 @@ class Evaluator:
         if isinstance(node, ast.Subscript):
             array, mask = self._value(node.value), self._value(node.slice)
             if not (is_array(array) and is_array(mask)):
-                raise CodeError("a[mask] needs an array and a mask", node)
+                raise CodeError(N_("a[mask] needs an array and a mask"), node)
             return self._operation(lambda: array[mask], [array],
                                    max(1, math.prod(costs.shape_of(array))), node)
         if isinstance(node, ast.Call):
             return self._call(node)
-        raise CodeError(f"{type(node).__name__} is not allowed here", node)
+        raise CodeError(N_("{name} is not allowed here"), node, name=type(node).__name__)
 
     def _load(self, name: str, node: ast.AST):
         if name in self.modules:
@@ -488,15 +505,16 @@ class Evaluator:
             return Function("builtins", name, _BUILTIN_CALLS[name])
         if name not in self.scope:
             known = ", ".join(sorted(k for k in self.scope if not k.startswith("_"))[:12])
-            raise CodeError(f"the name {name!r} is not defined here (defined: {known})", node,
-                            refused=False)
+            raise CodeError(N_("the name {name!r} is not defined here (defined: {known})"),
+                            node, refused=False, name=name, known=known)
         return self.scope[name]
 
     def _attribute(self, node: ast.Attribute):
         owner = self._evaluate(node.value)
         name = node.attr
         if isinstance(owner, Function | Method):
-            raise CodeError(f".{name} is not allowed on {describe(owner)}", node)
+            raise CodeError(N_(".{name} is not allowed on {kind}"), node, name=name,
+                            kind=describe(owner))
         if not isinstance(owner, Module) and not self._stored(node.value):
             owner = self._known(owner, node.value)
         if isinstance(owner, Module):
@@ -508,16 +526,20 @@ class Evaluator:
                 return getattr(_torch(), name)
             if owner.name == "np" and name in NUMPY_CONSTANTS:
                 return getattr(np, name)
-            raise CodeError(f"{owner.name}.{name} is not allowed here", node)
+            raise CodeError(N_("{module}.{name} is not allowed here"), node,
+                            module=owner.name, name=name)
         if not is_array(owner) and not isinstance(owner, np.number | np.bool_):
-            raise CodeError(f".{name} is not allowed on {describe(owner)}", node)
+            raise CodeError(N_(".{name} is not allowed on {kind}"), node, name=name,
+                            kind=describe(owner))
         if name in PROPERTIES:
             return self._guard(lambda: getattr(owner, name), node)
         if name in METHODS and hasattr(owner, name):
             return Method(owner, name)
         if name in METHODS:  # allowed, but not of this kind of value: torch's .mm on numpy
-            raise CodeError(f"{describe(owner)} has no .{name}", node, refused=False)
-        raise CodeError(f".{name} is not allowed on {describe(owner)}", node)
+            raise CodeError(N_("{kind} has no .{name}"), node, refused=False,
+                            kind=describe(owner), name=name)
+        raise CodeError(N_(".{name} is not allowed on {kind}"), node, name=name,
+                        kind=describe(owner))
 
     def _call(self, node: ast.Call):
         target = self._evaluate(node.func)
@@ -539,7 +561,7 @@ class Evaluator:
             if target.name == "backward":
                 _check_backward(target.owner, node)
         else:
-            raise CodeError(f"{describe(target)} cannot be called", node)
+            raise CodeError(N_("{kind} cannot be called"), node, kind=describe(target))
         self._cost(cost, node)
         if "out" in kwargs:  # numpy's out=: an array of the result's own shape, filled
             _check_out(target, kwargs["out"], cost, node)
@@ -561,28 +583,30 @@ class Evaluator:
         """print(...): what it shows is kept (the checks read the loss from it); its labels
         are the only strings a blank may hold (parse() made sure of that)."""
         if len(self.output) >= MAX_PRINTS:
-            raise CodeError(f"more than {MAX_PRINTS:,} print() calls", node)
+            raise CodeError(N_("more than {most:,} print() calls"), node, most=MAX_PRINTS)
         for keyword in node.keywords:
             if keyword.arg not in PRINT_KEYWORDS:
-                raise CodeError(f"print() takes no {keyword.arg}= here", keyword)
+                raise CodeError(N_("print() takes no {name}= here"), keyword,
+                                name=keyword.arg)
         shown = [arg.value if isinstance(arg, ast.Constant) and isinstance(arg.value, str)
                  else self._argument(arg) for arg in node.args]
         self.output.append(tuple(_printed(value) for value in shown))
 
     def _builtin(self, name: str, args, kwargs, node):
         if kwargs:
-            raise CodeError(f"{name}() takes no keyword arguments here", node)
+            raise CodeError(N_("{name}() takes no keyword arguments here"), node, name=name)
         if len(args) != 1 or not is_number(args[0]):
-            raise CodeError(f"{name}() takes one number here", node)
+            raise CodeError(N_("{name}() takes one number here"), node, name=name)
         result = self._guard(lambda: _BUILTIN_CALLS[name](args[0]), node)
         if isinstance(result, int) and abs(result) > MAX_INT:
-            raise CodeError(f"{name}() gives too large a number", node)
+            raise CodeError(N_("{name}() gives too large a number"), node, name=name)
         return result
 
     def _binary(self, symbol: str, left, right, node: ast.AST):
         for side in (left, right):
             if not (is_array(side) or is_number(side)):
-                raise CodeError(f"{symbol} is not allowed on {describe(side)}", node)
+                raise CodeError(N_("{symbol} is not allowed on {kind}"), node, symbol=symbol,
+                                kind=describe(side))
         if not (is_array(left) or is_array(right)):
             return _scalar_arithmetic(symbol, left, right, node)
         cost = costs.binary(symbol, left, right, node)
@@ -600,21 +624,22 @@ class Evaluator:
     def _tick(self, node: ast.AST) -> None:
         self.steps += 1
         if self.steps > MAX_STEPS:
-            raise CodeError(f"the run took more than {MAX_STEPS:,} steps", node)
+            raise CodeError(N_("the run took more than {most:,} steps"), node, most=MAX_STEPS)
         if self.deadline is not None and clock() > self.deadline:
-            raise OutOfTime("the run took too long (its computing time is bounded) and was "
-                            "stopped", node)
+            raise OutOfTime(N_("the run took too long (its computing time is bounded) and was "
+                               "stopped"), node)
 
     def _cost(self, cost: costs.Cost, node: ast.AST) -> None:
         """Refuse an operation whose result or work is too large, before it runs."""
         if cost.entries > self.limit:
             size = "×".join(str(d) for d in cost.shape)
-            raise CodeError(f"this would make a {size} array ({cost.entries:,} entries), "
-                            f"far larger than the arrays in scope (limit {self.limit:,})", node)
+            raise CodeError(N_("this would make a {size} array ({entries:,} entries), far "
+                               "larger than the arrays in scope (limit {limit:,})"), node,
+                            size=size, entries=cost.entries, limit=self.limit)
         if cost.work > costs.MAX_OP_WORK:
-            raise CodeError(f"this would take {cost.work:,} multiply-adds, far more than the "
-                            f"blanks need (at most {costs.MAX_OP_WORK:,} in one operation)",
-                            node)
+            raise CodeError(N_("this would take {work:,} multiply-adds, far more than the "
+                               "blanks need (at most {most:,} in one operation)"), node,
+                            work=cost.work, most=costs.MAX_OP_WORK)
 
     def _operation(self, operation: Callable, inputs: list, work: int, node: ast.AST,
                    changed=None):
@@ -664,7 +689,8 @@ def _keyword(name: str, value, node):
           "retain_graph": _is_flag, "alpha": is_number,
           "axis": _is_axis, "dim": _is_axis}.get(name, lambda v: is_number(v) or is_array(v))
     if not ok(value):
-        raise CodeError(f"{name}= does not take {describe(value)} here", node)
+        raise CodeError(N_("{name}= does not take {kind} here"), node, name=name,
+                        kind=describe(value))
     return value
 
 
@@ -684,19 +710,19 @@ OUT_FUNCTIONS = frozenset(("subtract", "add", "multiply", "maximum", "minimum", 
 def _check_out(target, out, cost: costs.Cost, node) -> None:
     if not (isinstance(target, Function) and target.module == "np" and
             target.name in OUT_FUNCTIONS):
-        raise CodeError("out= is allowed only on numpy's elementwise functions, as in "
-                        "np.subtract(w1, step, out=w1)", node)
+        raise CodeError(N_("out= is allowed only on numpy's elementwise functions, as in "
+                           "np.subtract(w1, step, out=w1)"), node)
     if not isinstance(out, np.ndarray) or costs.shape_of(out) != cost.shape:
-        raise CodeError(f"out= takes a numpy array of the result's shape "
-                        f"{costs.dims(cost.shape)}", node, refused=False)
+        raise CodeError(N_("out= takes a numpy array of the result's shape {shape}"), node,
+                        refused=False, shape=costs.dims(cost.shape))
 
 
 def _check_backward(tensor, node) -> None:
     work = costs.graph_of(tensor).work
     if work > costs.MAX_GRAPH_WORK:
-        raise CodeError(f"backward() through this graph would take {work:,} multiply-adds "
-                        f"(at most {costs.MAX_GRAPH_WORK:,}): does a tensor keep growing from "
-                        "one iteration to the next?", node)
+        raise CodeError(N_("backward() through this graph would take {work:,} multiply-adds "
+                           "(at most {most:,}): does a tensor keep growing from one "
+                           "iteration to the next?"), node, work=work, most=costs.MAX_GRAPH_WORK)
 
 
 def _printed(value):
@@ -709,7 +735,7 @@ def _printed(value):
         return value.detach().clone() if hasattr(value, "detach") else np.array(value)
     if is_array(value):
         return Printed(type(value).__name__, costs.shape_of(value))
-    return Printed(describe(value))
+    return Printed(str(describe(value)))
 
 
 class Printed:
@@ -724,7 +750,7 @@ class Printed:
     def __str__(self) -> str:
         if self.shape is None:
             return f"<{self.kind}>"
-        return f"<{self.kind} of shape {costs.dims(self.shape)}>"
+        return _("<{kind} of shape {shape}>", kind=self.kind, shape=costs.dims(self.shape))
 
     def __eq__(self, other) -> bool:
         return str(self) == other if isinstance(other, str) else \
@@ -740,7 +766,8 @@ def _bytes(value) -> int:
 
 def _scalar_unary(node: ast.UnaryOp, operand):
     if not is_number(operand):
-        raise CodeError(f"- and + need a number or an array, not {describe(operand)}", node)
+        raise CodeError(N_("- and + need a number or an array, not {kind}"), node,
+                        kind=describe(operand))
     try:
         return -operand if isinstance(node.op, ast.USub) else +operand
     except Exception as error:  # noqa: BLE001 - numpy's bool has no minus
@@ -749,7 +776,7 @@ def _scalar_unary(node: ast.UnaryOp, operand):
 
 def _scalar_arithmetic(symbol: str, left, right, node):
     if symbol == "**" and (abs(left) > 10**6 or abs(right) > MAX_EXPONENT):
-        raise CodeError("** on such large numbers is not allowed", node)
+        raise CodeError(N_("** on such large numbers is not allowed"), node)
     operations = {"+": lambda: left + right, "-": lambda: left - right,
                   "*": lambda: left * right, "/": lambda: left / right,
                   "**": lambda: left ** right, ">": lambda: left > right,
@@ -757,15 +784,15 @@ def _scalar_arithmetic(symbol: str, left, right, node):
                   "<=": lambda: left <= right, "==": lambda: left == right,
                   "!=": lambda: left != right}
     if symbol not in operations:
-        raise CodeError(f"{symbol} needs arrays", node)
+        raise CodeError(N_("{symbol} needs arrays"), node, symbol=symbol)
     try:
         result = operations[symbol]()
     except Exception as error:  # noqa: BLE001 - 1 / 0, int ** -1, True - False in numpy
         raise CodeError(f"{costs.source(node)}: {error}", node) from None
     if isinstance(result, int) and not isinstance(result, bool) and abs(result) > MAX_INT:
-        raise CodeError(f"{costs.source(node)} is too large a number", node)
+        raise CodeError(N_("{code} is too large a number"), node, code=costs.source(node))
     if isinstance(result, complex):
-        raise CodeError(f"{costs.source(node)} is not a real number", node)
+        raise CodeError(N_("{code} is not a real number"), node, code=costs.source(node))
     return result
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import textwrap
 
+from ..i18n import _
 from .align import AlignError, align
 from .skeleton import BLANKS
 
@@ -34,9 +35,10 @@ def read(path: str) -> str:
         with open(path, "rb") as handle:
             raw = handle.read(MAX_BYTES + 1)
     except OSError as error:
-        raise FileShapeError(f"cannot read it: {error.strerror}") from None
+        raise FileShapeError(_("cannot read it: {reason}", reason=error.strerror)) from None
     if len(raw) > MAX_BYTES:
-        raise FileShapeError(f"it is over {MAX_BYTES // 2**20} MB: not an assignment")
+        raise FileShapeError(_("it is over {most} MB: not an assignment",
+                               most=MAX_BYTES // 2**20))
     return text_of(raw, path.endswith(".ipynb"))
 
 
@@ -45,14 +47,14 @@ def text_of(raw: bytes, notebook: bool) -> str:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise FileShapeError("it is not UTF-8 text") from None
+        raise FileShapeError(_("it is not UTF-8 text")) from None
     if not notebook:
         return text
     try:
         cells = json.loads(text, parse_int=_number, parse_float=_number)["cells"]
         return "\n".join(_source(cell) for cell in cells if cell.get("cell_type") == "code")
     except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
-        raise FileShapeError("it is not a Jupyter notebook (no JSON with cells)") from None
+        raise FileShapeError(_("it is not a Jupyter notebook (no JSON with cells)")) from None
 
 
 def _number(text: str):
@@ -76,8 +78,9 @@ def extract(text: str) -> dict[int, str]:
         try:
             return align(lines)
         except AlignError as error:
-            raise FileShapeError(f"it has {len(markers)} of the {len(BLANKS)} `# TODO` "
-                                 f"markers, and {error}") from None
+            raise FileShapeError(_("it has {count} of the {total} `# TODO` markers, and "
+                                   "{error}", count=len(markers), total=len(BLANKS),
+                                   error=error)) from None
     bounds = [*markers[1:], len(lines)]
     return {blank.number: _blank(lines[start + 1: stop], blank)
             for blank, start, stop in zip(BLANKS, markers, bounds, strict=True)}

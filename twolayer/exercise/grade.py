@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from ..i18n import _
 from ..tasks import finish, shifted
 from .checks import BlankResult, check_attempt_task
 from .files import FileShapeError, extract, read, text_of
@@ -53,7 +54,7 @@ class FileGrade:
         return {"student": self.student, **found} if self.student else found
 
     def not_graded(self) -> str:
-        return f"{self.path}: not graded: {self.error}"
+        return _("{path}: not graded: {error}", path=self.path, error=self.error)
 
 
 def grade_file(path: str) -> FileGrade:
@@ -82,8 +83,9 @@ def _guarded(path: str, text) -> FileGrade:
 
 
 def _failed(path: str, error: Exception) -> FileGrade:
-    return FileGrade(path, error=f"the grader failed on it ({type(error).__name__}: "
-                                 f"{str(error)[:200]})", internal=True)
+    return FileGrade(path, error=_("the grader failed on it ({kind}: {error})",
+                                   kind=type(error).__name__, error=str(error)[:200]),
+                     internal=True)
 
 
 def grade_blanks(path: str, attempt: dict[int, str]) -> FileGrade:

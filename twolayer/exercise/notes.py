@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..i18n import N_, _
 from .errors import CodeError
 from .evaluator import Evaluator, clock, parse
 from .points import CHECK_SECONDS, Context, state_before
@@ -17,9 +18,9 @@ from .runs import ASSIGNMENT
 from .skeleton import BLANKS
 
 CONVENTIONS = {  # the derivative of relu at h == 0 that each forward implies
-    "torch.relu(h) or the mask h > 0: none of the gradient": 0.0,
-    "torch.maximum(h, zeros): half of it, split with the zeros": 0.5,
-    "h.clamp(min=0): all of it": 1.0,
+    N_("torch.relu(h) or the mask h > 0: none of the gradient"): 0.0,
+    N_("torch.maximum(h, zeros): half of it, split with the zeros"): 0.5,
+    N_("h.clamp(min=0): all of it"): 1.0,
 }
 
 
@@ -37,9 +38,10 @@ def relu_convention(tree, answers, deadline: float) -> str | None:
     share = float(np.median(yours[full != 0] / full[full != 0]))
     for text, value in CONVENTIONS.items():
         if abs(share - value) < 1e-6:
-            return (f"At h = 0 exactly, where relu has no derivative, your y_pred passes {text}. "
-                    "All three conventions are right: random weights never hit h = 0 exactly "
-                    "(see the Lock-step page's ReLU at zero).")
+            return _("At h = 0 exactly, where relu has no derivative, your y_pred passes "
+                     "{convention}. All three conventions are right: random weights never hit "
+                     "h = 0 exactly (see the Lock-step page's ReLU at zero).",
+                     convention=_(text))
     return None
 
 

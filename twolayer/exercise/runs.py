@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..data import init_weights, make_dataset
+from ..i18n import N_, _
 from ..tasks import finish, shifted
 from .errors import OutOfTime
 from .evaluator import CodeError, Evaluator, clock, parse
@@ -73,7 +74,7 @@ class Program:
             try:
                 trees[blank.number] = parse(text)
             except CodeError as error:
-                substituted[blank.number] = f"refused: {error}"
+                substituted[blank.number] = _("refused: {error}", error=error)
             if blank.number in trees and not trees[blank.number].body:
                 substituted[blank.number] = "empty"
             if blank.number in substituted:
@@ -170,7 +171,7 @@ def cell_task(cell: int, program: Program, problem: Problem, iterations: int,
             run.iterations = t + 1 - first
             yield run.iterations, iterations
     except CodeError as error:
-        run.error = f"iteration {scope.get('t', 0)}: {error}"
+        run.error = _("iteration {t}: {error}", t=scope.get("t", 0), error=error)
         run.stopped = isinstance(error, OutOfTime)
         run.blank, run.after = _where(segments, k)
     return run
@@ -191,13 +192,15 @@ def _segment(cell, k, segment, program, evaluator, start_weights) -> None:
         try:
             evaluator.run(program.trees[segment.blank])
         except CodeError as error:
-            raise type(error)(f"blank {segment.blank}: {error}") from None
+            raise type(error)(N_("blank {blank}: {error}"), blank=segment.blank,
+                              error=error.text) from None
     elif segment.kind == "setup" and cell == 2 and "randn" in segment.text:
         try:
             leaf_weights(evaluator.scope, *start_weights)
         except Exception as error:  # noqa: BLE001 - a blank before it changed dtype or device
-            raise CodeError("the cell's w1 = torch.randn(D_in, H, device=device, dtype=dtype, "
-                            f"requires_grad=True) fails: {str(error)[:200]}") from None
+            raise CodeError(N_("the cell's w1 = torch.randn(D_in, H, device=device, "
+                               "dtype=dtype, requires_grad=True) fails: {error}"),
+                            error=str(error)[:200]) from None
 
 
 def whole_run(program: Program, problem: Problem = ASSIGNMENT, iterations: int = 500,
@@ -295,24 +298,28 @@ def verdict(cell: int, run: Run, iterations: int = 500) -> Verdict:
     theirs at every iteration, within a factor of TRAINS (rounding moves a right run's
     float32 losses by far less)."""
     if run.error:
-        status = "stopped" if run.stopped else "fails"
-        return Verdict(status, f"method {cell} {status} at {run.error}")
+        if run.stopped:
+            return Verdict("stopped", _("method {cell} stopped at {error}", cell=cell,
+                                        error=run.error))
+        return Verdict("fails", _("method {cell} fails at {error}", cell=cell, error=run.error))
     losses, theirs = printed_losses(run), answer_losses(iterations)[cell]
     if losses.size < theirs.size or np.isnan(losses).any():
         t = int(np.flatnonzero(np.isnan(np.resize(losses, theirs.size)))[0]) \
             if losses.size else 0
-        return Verdict("does not train", f"method {cell} prints no loss at t = {t} as "
-                                          "print(t, loss)")
+        return Verdict("does not train", _("method {cell} prints no loss at t = {t} as "
+                                           "print(t, loss)", cell=cell, t=t))
     with np.errstate(all="ignore"):
         off = ~(np.abs(np.log10(losses / theirs)) <= np.log10(TRAINS))
-    final = (f"its loss at t = {iterations - 1} is {losses[-1]:.3g}, the answers' "
-             f"{theirs[-1]:.3g}")
+    last = {"last": iterations - 1, "final": losses[-1], "answers_final": theirs[-1]}
     if not off.any():
-        return Verdict("trains", f"method {cell} trains: {final}")
+        return Verdict("trains", _("method {cell} trains: its loss at t = {last} is "
+                                   "{final:.3g}, the answers' {answers_final:.3g}", cell=cell,
+                                   **last))
     t = int(np.flatnonzero(off)[0])
-    return Verdict("does not train", f"method {cell} does not train as the answers do: at "
-                                      f"t = {t} its loss is {losses[t]:.3g}, the answers' "
-                                      f"{theirs[t]:.3g}; {final}")
+    return Verdict("does not train", _(
+        "method {cell} does not train as the answers do: at t = {t} its loss is {loss:.3g}, "
+        "the answers' {answers:.3g}; its loss at t = {last} is {final:.3g}, the answers' "
+        "{answers_final:.3g}", cell=cell, t=t, loss=losses[t], answers=theirs[t], **last))
 
 
 @functools.lru_cache(maxsize=2)

@@ -12,6 +12,7 @@ import binascii
 import json
 import zlib
 
+from ..i18n import _
 from .evaluator import MAX_TEXT
 from .skeleton import BLANKS
 
@@ -36,7 +37,8 @@ def fits_link(encoded: str) -> bool:
 def decode(text: str) -> dict[int, str]:
     """An attempt from a link's text; ValueError saying what is wrong with it."""
     if len(text) > MAX_LINK:
-        raise ValueError(f"attempt is {len(text):,} characters long; at most {MAX_LINK:,}")
+        raise ValueError(_("attempt is {count:,} characters long; at most {most:,}",
+                           count=len(text), most=MAX_LINK))
     try:
         packed = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
         inflater = zlib.decompressobj()
@@ -45,8 +47,8 @@ def decode(text: str) -> dict[int, str]:
             raise ValueError("too large")
         blanks = json.loads(raw.decode("ascii"))
     except (binascii.Error, zlib.error, ValueError, UnicodeDecodeError):
-        raise ValueError("attempt is not a link made by the Exercise page (damaged or "
-                         "cut short?)") from None
+        raise ValueError(_("attempt is not a link made by the Exercise page (damaged or "
+                           "cut short?)")) from None
     return _checked(blanks)
 
 
@@ -54,6 +56,6 @@ def _checked(blanks) -> dict[int, str]:
     numbers = {str(b.number) for b in BLANKS}
     if not isinstance(blanks, dict) or not set(blanks) <= numbers or \
             not all(isinstance(v, str) and len(v) <= MAX_TEXT for v in blanks.values()):
-        raise ValueError(f"attempt must hold blanks 1 to {len(BLANKS)} as text of at most "
-                         f"{MAX_TEXT:,} characters")
+        raise ValueError(_("attempt must hold blanks 1 to {count} as text of at most "
+                           "{most:,} characters", count=len(BLANKS), most=MAX_TEXT))
     return {int(n): text for n, text in blanks.items()}

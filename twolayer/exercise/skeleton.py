@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..i18n import N_
+
 
 @dataclass(frozen=True)
 class Segment:
@@ -40,7 +42,7 @@ class Blank:
 
     number: int
     cell: int  # 1: method 1 (numpy), 2: method 2 (autograd)
-    task: str  # what the blank asks, in English
+    task: str  # what the blank asks, in English, marked N_(): shown through _()
     task_zh: str  # the assignment's own heading
     answer: str  # the assignment's own completed lines
     indent: str  # the blank's indentation in the cell
@@ -61,33 +63,33 @@ UPDATES = ("w1", "w2")
 GRADIENTS = ("w1.grad", "w2.grad")
 
 BLANKS = (
-    Blank(1, 1, "Compute the squared loss and print it as print(t, loss).",
+    Blank(1, 1, N_("Compute the squared loss and print it as print(t, loss)."),
           "## 1. 计算并打印平方损失",
           "y_loss=((y_pred-y)**2).sum()\nprint(t,y_loss)", "    ",
-          "grad_y_pred = 2.0 * (y_pred - y)", outputs=("printed loss",)),
-    Blank(2, 1, "Compute the gradient of w1 (one or more lines; e.g. grad_h_relu, grad_h, "
-          "grad_w1).", "# 计算 w1 的梯度",
+          "grad_y_pred = 2.0 * (y_pred - y)", outputs=(N_("printed loss"),)),
+    Blank(2, 1, N_("Compute the gradient of w1 (one or more lines; e.g. grad_h_relu, grad_h, "
+                   "grad_w1)."), "# 计算 w1 的梯度",
           "grad_w1=x.T@((grad_y_pred@w2.T)*(h>0))", "    ", "",
-          outputs=("the gradient of w1",), own=("the gradient of w1",)),
-    Blank(3, 1, "Update the weights w1 and w2.", "## 3.更新权重 w1 和 w2",
+          outputs=(N_("the gradient of w1"),), own=("the gradient of w1",)),
+    Blank(3, 1, N_("Update the weights w1 and w2."), "## 3.更新权重 w1 和 w2",
           "w1-=grad_w1*learning_rate\nw2-=grad_w2*learning_rate", "    ", "",
           outputs=UPDATES, own=UPDATES, steps=(("w1", "grad_w1"), ("w2", "grad_w2"))),
-    Blank(4, 2, "Build x_tensor and y_tensor from x and y.",
+    Blank(4, 2, N_("Build x_tensor and y_tensor from x and y."),
           "## 1. 使用上一题中x, y的数值构建x_tensor, y_tensor",
           "x_tensor=torch.tensor(x,device=device,dtype=dtype)\n"
           "y_tensor=torch.tensor(y,device=device,dtype=dtype)", "",
           "w1 = torch.randn(D_in, H, device=device, dtype=dtype, requires_grad=True)",
           outputs=("x_tensor", "y_tensor"), own=("x_tensor", "y_tensor"),
           autograd="untracked"),
-    Blank(5, 2, "Compute y_pred.", "## 2. 补充y_pred的计算",
+    Blank(5, 2, N_("Compute y_pred."), "## 2. 补充y_pred的计算",
           "y_pred=torch.maximum((x_tensor@w1),torch.zeros(N,H,device=device,dtype=dtype))@w2",
           "    ", "loss = (y_pred - y_tensor).pow(2).sum()",
           outputs=("y_pred", *GRADIENTS), own=("y_pred",),
           follow="loss = (y_pred - y_tensor).pow(2).sum()\nloss.backward()",
           autograd="tracked"),
-    Blank(6, 2, "Call autograd's backward.", "## 3.补充自动求导backward", "loss.backward()",
+    Blank(6, 2, N_("Call autograd's backward."), "## 3.补充自动求导backward", "loss.backward()",
           "    ", "with torch.no_grad():", outputs=GRADIENTS, own=GRADIENTS),
-    Blank(7, 2, "Update w1 and w2 inside torch.no_grad().", "## 4.补充参数更新的代码",
+    Blank(7, 2, N_("Update w1 and w2 inside torch.no_grad()."), "## 4.补充参数更新的代码",
           "w1.sub_(w1.grad,alpha=learning_rate)\nw2.sub_(w2.grad,alpha=learning_rate)",
           "        ", "w1.grad.zero_()", outputs=UPDATES, own=UPDATES,
           steps=(("w1", "w1.grad"), ("w2", "w2.grad")), autograd="leaves"),

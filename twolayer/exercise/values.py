@@ -22,7 +22,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .errors import CodeError
+from ..i18n import N_
+from .errors import CodeError, Text
 
 MAX_INT = 10**12  # integers, constants and results of integer arithmetic
 MAX_SHAPE = 4  # entries of a tuple
@@ -107,15 +108,16 @@ def known(value, limit: int, node=None):
         return value
     if isinstance(value, int):
         if abs(value) > MAX_INT:
-            raise CodeError(f"the number {value} is too large (at most {MAX_INT:.0e})", node)
+            raise CodeError(N_("the number {value} is too large (at most {most:.0e})"), node,
+                            value=value, most=MAX_INT)
         return value
     if isinstance(value, tuple):
         return shape(value, node)
     if is_dtype(value) or is_device(value) or is_tensor_type(value):
         return value
     if isinstance(value, Module | Function | Method):
-        raise CodeError("a function or method must be called where it is named", node)
-    raise CodeError(f"{describe(value)} cannot be used as a value here", node)
+        raise CodeError(N_("a function or method must be called where it is named"), node)
+    raise CodeError(N_("{kind} cannot be used as a value here"), node, kind=describe(value))
 
 
 _PLAIN = frozenset((type(None), bool, float, np.float64, np.float32, np.int64, np.bool_))
@@ -123,26 +125,26 @@ _PLAIN = frozenset((type(None), bool, float, np.float64, np.float32, np.int64, n
 
 def _numpy_array(value: np.ndarray, limit: int, node) -> np.ndarray:
     if value.dtype == np.float16:  # no BLAS for it: a product of it takes 20 times longer
-        raise CodeError("an array of float16 is not allowed: use float32 or float64", node)
+        raise CodeError(N_("an array of float16 is not allowed: use float32 or float64"), node)
     if value.dtype.kind not in NUMPY_KINDS or value.dtype.fields is not None:
-        raise CodeError(f"an array of {value.dtype} is not allowed: only numbers (bool, "
-                        "int, float)", node)
+        raise CodeError(N_("an array of {dtype} is not allowed: only numbers (bool, int, "
+                           "float)"), node, dtype=value.dtype)
     if value.size > limit:
-        raise CodeError(f"an array of {value.size:,} entries is far larger than the arrays "
-                        f"in scope (limit {limit:,})", node)
+        raise CodeError(N_("an array of {entries:,} entries is far larger than the arrays in "
+                           "scope (limit {limit:,})"), node, entries=value.size, limit=limit)
     return value
 
 
 def _tensor(value, limit: int, node):
     torch = _torch()
     if value.layout is not torch.strided or value.device.type != "cpu" or value.is_nested:
-        raise CodeError("only dense tensors on the CPU are allowed", node)
+        raise CodeError(N_("only dense tensors on the CPU are allowed"), node)
     if value.dtype not in tensor_dtypes():
-        raise CodeError(f"a tensor of {value.dtype} is not allowed: only numbers (bool, "
-                        "int, float)", node)
+        raise CodeError(N_("a tensor of {dtype} is not allowed: only numbers (bool, int, "
+                           "float)"), node, dtype=value.dtype)
     if value.numel() > limit:
-        raise CodeError(f"a tensor of {value.numel():,} entries is far larger than the "
-                        f"arrays in scope (limit {limit:,})", node)
+        raise CodeError(N_("a tensor of {entries:,} entries is far larger than the arrays in "
+                           "scope (limit {limit:,})"), node, entries=value.numel(), limit=limit)
     return value
 
 
@@ -151,8 +153,8 @@ def shape(value: tuple, node=None) -> tuple:
     if len(value) > MAX_SHAPE or not all(
             isinstance(d, int | np.integer) and not isinstance(d, bool) and abs(d) <= MAX_INT
             for d in value):
-        raise CodeError(f"a tuple may hold only up to {MAX_SHAPE} whole numbers, as a shape "
-                        "such as (N, H) does", node)
+        raise CodeError(N_("a tuple may hold only up to {most} whole numbers, as a shape such "
+                           "as (N, H) does"), node, most=MAX_SHAPE)
     return tuple(int(d) for d in value)
 
 
@@ -189,12 +191,12 @@ def nbytes(value) -> int:
     return 0
 
 
-def describe(value) -> str:
-    """A value's kind, as a message names it."""
+def describe(value) -> Text:
+    """A value's kind, as a message names it (in the message's language)."""
     if isinstance(value, Module):
-        return f"the module {value.name}"
+        return Text(N_("the module {name}"), name=value.name)
     if isinstance(value, Function | Method):
-        return f"{value.name}()"
+        return Text(f"{value.name}()")
     if isinstance(value, tuple):
-        return "a tuple"
-    return type(value).__name__
+        return Text(N_("a tuple"))
+    return Text(type(value).__name__)

@@ -2,7 +2,8 @@
 page, in slices) or on several processes (the command line's --jobs).
 
 Each submission ends with a grade or `not graded: why`, whatever it holds; its cost is one
-file's (at most 10 s of CPU, 1 GiB), so a batch's is the sum of its files'.
+file's (at most 10 s of CPU, 1 GiB), so a batch's is the sum of its files'. The grading
+writes its messages in the language it is given (the caller's by default), in every process.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import multiprocessing
 from collections.abc import Iterator
 
 from ..exercise.grade import FileGrade, grade_raw_task
+from ..i18n import _, current, language
 from ..tasks import finish
 from .submissions import Submission
 
@@ -19,7 +21,7 @@ from .submissions import Submission
 def grade_task(submission: Submission):
     """One submission's grade, as a task."""
     if submission.problem is not None:
-        grade = FileGrade(submission.source, error=submission.problem)
+        grade = FileGrade(submission.source, error=submission.shown_problem())
     else:
         grade = yield from grade_raw_task(submission.source, submission.raw,
                                           submission.notebook)
@@ -31,17 +33,28 @@ def grade(submission: Submission) -> FileGrade:
     return finish(grade_task(submission))
 
 
-def grade_all(submissions: list[Submission], jobs: int = 1) -> Iterator[FileGrade]:
-    """Each submission's grade, in order, as it is made; on `jobs` processes, each with one
-    thread (its CPU bounds count all its work)."""
+def grade_in(lang: str, submission: Submission) -> FileGrade:
+    """grade(), its messages in lang: what a worker process runs."""
+    with language(lang):
+        return grade(submission)
+
+
+def grade_all(submissions: list[Submission], jobs: int = 1,
+              lang: str | None = None) -> Iterator[FileGrade]:
+    """Each submission's grade, in order, as it is made, its messages in lang (by default
+    the current language); on `jobs` processes, each with one thread (its CPU bounds count
+    all its work)."""
+    lang = lang or current()
     if jobs <= 1 or len(submissions) <= 1:
         for submission in submissions:
-            yield grade(submission)
+            yield grade_in(lang, submission)
         return
     with _pool(min(jobs, len(submissions))) as pool:
-        futures = [pool.submit(grade, submission) for submission in submissions]
+        futures = [pool.submit(grade_in, lang, submission) for submission in submissions]
         for submission, future in zip(submissions, futures, strict=True):
-            yield _result(submission, future)
+            with language(lang):  # its own reason, if the worker gave none
+                found = _result(lang, submission, future)
+            yield found
 
 
 def _pool(jobs: int) -> concurrent.futures.ProcessPoolExecutor:
@@ -50,7 +63,7 @@ def _pool(jobs: int) -> concurrent.futures.ProcessPoolExecutor:
                                                   initializer=_one_thread)
 
 
-def _result(submission: Submission, future, retry: bool = True) -> FileGrade:
+def _result(lang: str, submission: Submission, future, retry: bool = True) -> FileGrade:
     """A worker's grade; if a worker died (killed, out of memory), the file graded again
     in a process of its own, so one file's crash costs no other file its grade."""
     try:
@@ -58,10 +71,11 @@ def _result(submission: Submission, future, retry: bool = True) -> FileGrade:
     except concurrent.futures.process.BrokenProcessPool:
         if retry:
             with _pool(1) as alone:
-                return _result(submission, alone.submit(grade, submission), retry=False)
-        error = "the grader's process stopped on it (killed, or out of memory)"
+                return _result(lang, submission, alone.submit(grade_in, lang, submission),
+                               retry=False)
+        error = _("the grader's process stopped on it (killed, or out of memory)")
     except Exception as failure:  # noqa: BLE001 - one file's failure is that file's alone
-        error = f"the grader failed on it ({type(failure).__name__})"
+        error = _("the grader failed on it ({error})", error=type(failure).__name__)
     return FileGrade(submission.source, error=error, internal=True,
                      student=submission.student)
 

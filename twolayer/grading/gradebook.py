@@ -14,9 +14,23 @@ from dataclasses import dataclass, field
 from ..exercise.grade import FileGrade
 from ..exercise.mistakes import MISTAKES
 from ..exercise.skeleton import BLANKS
+from ..i18n import N_, _
 from ..outputs import export
 
 STATUSES = ("correct", "wrong", "rejected", "missing")
+STATUS_LABELS = {"correct": N_("correct"), "wrong": N_("wrong"),  # the data stays English
+                 "rejected": N_("rejected"), "missing": N_("missing")}
+
+
+def status_label(status: str) -> str:
+    """A status as a teacher or a student reads it (the CSV and JSON keep the word itself)."""
+    return _(STATUS_LABELS[status]) if status in STATUS_LABELS else status
+
+
+def listed(items) -> str:
+    """Items as a list in the current language."""
+    # Translators: what separates the items of a list ("correct 2, wrong 1")
+    return _(", ").join(items)
 
 
 def as_json(grades: list[FileGrade]) -> dict:
@@ -106,32 +120,36 @@ def table(grades: list[FileGrade]) -> dict[str, list]:
 def summary_text(grades: list[FileGrade]) -> str:
     """The class at a glance, as text (grade --summary)."""
     graded = [g for g in grades if g.graded]
-    lines = [f"{len(graded)} of {len(grades)} files graded; scores: " +
-             ", ".join(f"{s}/{len(BLANKS)} × {n}" for s, n in sorted(scores(grades).items()))]
+    found = listed(f"{s}/{len(BLANKS)} × {n}" for s, n in sorted(scores(grades).items()))
+    lines = [_("{graded} of {files} files graded; scores: {scores}", graded=len(graded),
+               files=len(grades), scores=found)]
     for item in summary(grades):
-        shares = ", ".join(f"{s} {item.statuses[s]}" for s in STATUSES if item.statuses[s])
-        lines.append(f"blank {item.number}: {shares}")
+        shares = listed(f"{status_label(s)} {item.statuses[s]}" for s in STATUSES
+                        if item.statuses[s])
+        lines.append(_("blank {number}: {shares}", number=item.number, shares=shares))
         for name, count, hint in item.mistakes:
-            lines.append(f"  {count} × {name}: {hint}")
+            lines.append("  " + _("{count} × {name}: {hint}", count=count, name=_(name),
+                                  hint=_(hint) if hint else hint))
         if item.unnamed:
-            lines.append(f"  {item.unnamed} wrong without a named mistake")
+            lines.append("  " + _("{count} wrong without a named mistake", count=item.unnamed))
     return "\n".join(lines) + "\n"
 
 
 def feedback(grade: FileGrade, include_answers: bool = False) -> str:
     """A student's feedback, in Markdown: each blank's status and message (the hint of a
     named mistake), never the answer unless the teacher asks for it."""
-    lines = [f"# {grade.student or grade.path}", "", f"File: `{grade.path}`", ""]
+    lines = [f"# {grade.student or grade.path}", "", _("File: `{path}`", path=grade.path), ""]
     if not grade.graded:
-        return "\n".join([*lines, f"Not graded: {grade.error}", ""])
-    lines += [f"Score: **{grade.score} of {grade.total}**", ""]
+        return "\n".join([*lines, _("Not graded: {error}", error=grade.error), ""])
+    lines += [_("Score: **{score} of {total}**", score=grade.score, total=grade.total), ""]
     for entry, blank in zip(grade.blanks, BLANKS, strict=True):
-        lines += [f"## Blank {blank.number}: {blank.task}", "",
-                  f"**{entry['status']}**: {entry['message']}", ""]
+        lines += [_("## Blank {number}: {task}", number=blank.number, task=_(blank.task)), "",
+                  _("**{status}**: {message}", status=status_label(entry["status"]),
+                    message=entry["message"]), ""]
         if include_answers and entry["status"] != "correct":
-            lines += ["The assignment's answer:", "", "```python", blank.answer, "```", ""]
+            lines += [_("The assignment's answer:"), "", "```python", blank.answer, "```", ""]
     for cell in grade.run.values():
-        lines.append(f"- whole run: {cell['message']}")
+        lines.append(_("- whole run: {message}", message=cell["message"]))
     return "\n".join(lines) + "\n"
 
 

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 from ..exercise.grade import FileGrade
 from ..exercise.skeleton import BLANKS
+from ..i18n import _, ngettext
+from .gradebook import listed
 
 RARE = 3  # files that may share a form for it to count as uncommon
 RARE_SHARE = 0.1  # ...and at most this share of the class
@@ -67,7 +69,7 @@ def groups(grades: list[FileGrade]) -> list[Group]:
             if text and text != ANSWER_FORMS[number]:  # the assignment's own: usual
                 holders[(number, text)].append(k)
     pairs = defaultdict(list)  # (file, file) -> the blanks whose uncommon form they share
-    for (number, _), files in holders.items():
+    for (number, _form), files in holders.items():
         if 2 <= len(files) <= limit:
             for pair in itertools.combinations(files, 2):
                 pairs[pair].append(number)
@@ -85,11 +87,14 @@ def groups_text(grades: list[FileGrade]) -> str:
     """The groups, as text (grade --similar)."""
     found = groups(grades)
     if not found:
-        return "No two files share uncommon code.\n"
-    lines = ["Files that share uncommon code (a reason to look, never proof of copying):"]
+        return _("No two files share uncommon code.") + "\n"
+    lines = [_("Files that share uncommon code (a reason to look, never proof of copying):")]
     for group in found:
-        shared = ", ".join(f"{n} ({o} other file{'s' if o != 1 else ''} the same)"
-                           for n, o in zip(group.blanks, group.others, strict=True))
-        lines.append(f"  {' and '.join(group.students)}: blank(s) {shared}")
+        shared = listed(ngettext("{number} ({count} other file the same)",
+                                 "{number} ({count} other files the same)", o, number=n)
+                        for n, o in zip(group.blanks, group.others, strict=True))
+        first, second = group.students  # a group is a pair
+        lines.append("  " + _("{first} and {second}: blank(s) {shared}", first=first,
+                              second=second, shared=shared))
     return "\n".join(lines) + "\n"
 

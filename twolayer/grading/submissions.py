@@ -19,27 +19,43 @@ from collections import Counter
 from dataclasses import dataclass
 
 from ..exercise.files import MAX_BYTES
+from ..i18n import N_, _
 
 SUFFIXES = (".py", ".ipynb")
 MAX_FILES = 1000  # submissions in one batch: ten classes
 MAX_TOTAL = 200 * 2**20  # bytes of a batch once inflated
 MAX_RATIO = 100  # a member inflating past 100 times its packed size is a bomb, not a notebook
-_PAST_TOTAL = f"the batch would pass {MAX_TOTAL // 2**20} MB with it: grade the class in parts"
+_PAST_TOTAL = N_("the batch would pass {mb} MB with it: grade the class in parts")
 
 
 @dataclass(frozen=True)
 class Submission:
     """One student's file: who (while it is read: its place, see _named), where it came
-    from, its bytes, or why it cannot be read (problem: set instead of raw)."""
+    from, its bytes, or why it cannot be read (problem: set instead of raw, as written;
+    why: its message and values, shown in the language of the grading, see shown_problem)."""
 
     student: str
     source: str
     raw: bytes = b""
     problem: str | None = None
+    why: tuple = ()  # (message as marked, ((name, value), ...)) for problem
 
     @property
     def notebook(self) -> bool:
         return self.source.lower().endswith(".ipynb")
+
+    def shown_problem(self) -> str | None:
+        """problem in the current language (a worker's: the grading's, not the reading's)."""
+        if not self.why:
+            return self.problem
+        message, params = self.why
+        return _(message, **dict(params))
+
+
+def _refused(student: str, source: str, message: str, **params) -> Submission:
+    """A submission that cannot be read: why, as written (the data) and as marked."""
+    return Submission(student, source, problem=message.format(**params) if params else message,
+                      why=(message, tuple(params.items())))
 
 
 def from_uploads(uploads: list[tuple[str, bytes]]) -> list[Submission]:
@@ -52,19 +68,19 @@ def _read(uploads: list[tuple[str, bytes]]) -> list[Submission]:
     total = 0
     for name, raw in uploads:
         if name.lower().endswith(".zip") and len(raw) > MAX_TOTAL:
-            members = [Submission(_where(name), name, problem=f"the zip is over "
-                                  f"{MAX_TOTAL // 2**20} MB")]
+            members = [_refused(_where(name), name, N_("the zip is over {mb} MB"),
+                                mb=MAX_TOTAL // 2**20)]
         elif name.lower().endswith(".zip"):
             members = _zip(name, raw, MAX_TOTAL - total)
         elif total + len(raw) > MAX_TOTAL:
-            members = [Submission(_where(name), name, problem=_PAST_TOTAL)]
+            members = [_refused(_where(name), name, _PAST_TOTAL, mb=MAX_TOTAL // 2**20)]
         else:
             members = [_file(name, name, raw)]
         found += members
         total += sum(len(m.raw) for m in members)
         if len(found) > MAX_FILES:
-            found = found[:MAX_FILES] + [Submission("", name, problem=f"more than {MAX_FILES:,} "
-                                                    "files in one batch: the rest is left out")]
+            found = found[:MAX_FILES] + [_refused("", name, N_(
+                "more than {limit:,} files in one batch: the rest is left out"), limit=MAX_FILES)]
             break
     return found
 
@@ -79,11 +95,11 @@ def from_paths(paths: list[str]) -> list[Submission]:
             with open(path, "rb") as handle:
                 raw = handle.read(min(limit, MAX_TOTAL - total) + 1)  # over: refused as such
         except OSError as error:
-            problems.append(Submission(_where(path), path,
-                                       problem=f"cannot read it: {error.strerror}"))
+            problems.append(_refused(_where(path), path, N_("cannot read it: {why}"),
+                                     why=error.strerror))
             continue
         if len(raw) > MAX_TOTAL - total and len(raw) <= limit:
-            problems.append(Submission(_where(path), path, problem=_PAST_TOTAL))
+            problems.append(_refused(_where(path), path, _PAST_TOTAL, mb=MAX_TOTAL // 2**20))
             continue
         uploads.append((path, raw))
         total += min(len(raw), limit)
@@ -93,12 +109,12 @@ def from_paths(paths: list[str]) -> list[Submission]:
 def _file(source: str, member: str, raw: bytes) -> Submission:
     student = _where(member)
     if not raw:
-        return Submission(student, source, problem="it is empty")
+        return _refused(student, source, N_("it is empty"))
     if len(raw) > MAX_BYTES:
-        return Submission(student, source, problem=f"it is over {MAX_BYTES // 2**20} MB: "
-                                                   "not an assignment")
+        return _refused(student, source, N_("it is over {mb} MB: not an assignment"),
+                        mb=MAX_BYTES // 2**20)
     if not member.lower().endswith(SUFFIXES):
-        return Submission(student, source, problem="not a .py or .ipynb file")
+        return _refused(student, source, N_("not a .py or .ipynb file"))
     return Submission(student, source, raw)
 
 
@@ -108,15 +124,15 @@ def _zip(name: str, raw: bytes, room: int) -> list[Submission]:
         archive = zipfile.ZipFile(io.BytesIO(raw))
         members = [m for m in archive.infolist() if not m.is_dir()]
     except (zipfile.BadZipFile, ValueError, OSError, NotImplementedError) as error:
-        return [Submission(_where(name), name, problem=f"not a zip file ({error})")]
+        return [_refused(_where(name), name, N_("not a zip file ({error})"), error=str(error))]
     wanted = [m for m in members if m.filename.lower().endswith(SUFFIXES) and
               not _hidden(m.filename)]
     nested = [m for m in members if m.filename.lower().endswith(".zip")]
-    found = [Submission(_where(m.filename), f"{name}: {m.filename}",
-                        problem="a zip inside the zip: upload it on its own") for m in nested]
+    found = [_refused(_where(m.filename), f"{name}: {m.filename}",
+                      N_("a zip inside the zip: upload it on its own")) for m in nested]
     if not wanted and not nested:
-        return [Submission(_where(name), name, problem="the zip holds no .py or .ipynb "
-                                                         "file: no assignment in it")]
+        return [_refused(_where(name), name,
+                         N_("the zip holds no .py or .ipynb file: no assignment in it"))]
     for member in wanted[:MAX_FILES]:
         found.append(_member(archive, name, member, room))
         room -= len(found[-1].raw)
@@ -128,18 +144,19 @@ def _member(archive: zipfile.ZipFile, name: str, member: zipfile.ZipInfo, room: 
     student = _where(member.filename)
     limit = min(MAX_BYTES, room)
     if member.file_size > room:
-        return Submission(student, source, problem=_PAST_TOTAL)
+        return _refused(student, source, _PAST_TOTAL, mb=MAX_TOTAL // 2**20)
     if member.file_size > limit or member.file_size > MAX_RATIO * max(member.compress_size, 1):
-        return Submission(student, source, problem=f"it would inflate to "
-                                                   f"{member.file_size:,} bytes: refused")
+        return _refused(student, source, N_("it would inflate to {size:,} bytes: refused"),
+                        size=member.file_size)
     try:
         with archive.open(member) as handle:
             raw = handle.read(limit + 1)  # the header may lie: never more than the limit
     except (zipfile.BadZipFile, RuntimeError, OSError, NotImplementedError, ValueError) as error:
-        return Submission(student, source, problem=f"cannot be read from the zip ({error})")
+        return _refused(student, source, N_("cannot be read from the zip ({error})"),
+                        error=str(error))
     if len(raw) > limit:
-        return Submission(student, source, problem="it inflates past the size a file may "
-                                                   "have: refused")
+        return _refused(student, source,
+                        N_("it inflates past the size a file may have: refused"))
     return _file(source, member.filename, raw)
 
 

@@ -12,24 +12,25 @@ from ..checking.advice import stable_rate_task
 from ..config import Config
 from ..data import Dataset, data_key, load
 from ..data import weights as initial_weights
+from ..i18n import N_, _
 from ..tasks import call_task, training_task
 from ..training import TrainingRun
 from .compute import cached
 
-NAMES = {"numpy": "manual backprop (numpy)", "torch": "autograd (torch)"}
+NAMES = {"numpy": N_("manual backprop (numpy)"), "torch": N_("autograd (torch)")}  # shown: _()
 
 
 def dataset(config: Config) -> Dataset:
     """The configuration's training and validation rows."""
     return cached(("data", *data_key(config)), lambda: call_task(load, config),
-                  "Preparing the data")
+                  _("Preparing the data"))
 
 
 def weights(config: Config):
     """w1 (D_in, H), w2 (H, D_out): the starting weights of both methods."""
     scaled = config.data != "noise"
     return cached(("weights", config.seed, config.d_in, config.hidden, config.d_out, scaled),
-                  lambda: call_task(initial_weights, config), "Drawing the weights")
+                  lambda: call_task(initial_weights, config), _("Drawing the weights"))
 
 
 def arrays(config: Config):
@@ -46,7 +47,7 @@ def training_run(config: Config, method: str, preview=None) -> TrainingRun:
     """
     show = None if preview is None else (lambda training: preview(training.result()))
     return cached(("run", config, method), lambda: training_task(start(config, method)),
-                  f"Training with {NAMES[method]}", show)
+                  _("Training with {method}", method=_(NAMES[method])), show)
 
 
 def start(config: Config, method: str):
@@ -57,4 +58,4 @@ def start(config: Config, method: str):
 def stable_rate(config: Config) -> float | None:
     """A learning rate that trains where config's diverges (twolayer.checking.advice)."""
     return cached(("stable rate", config), lambda: stable_rate_task(config, arrays(config)),
-                  "Trying smaller learning rates")
+                  _("Trying smaller learning rates"))

@@ -6,7 +6,7 @@ import streamlit as st
 
 from ..checking.compare import summarize
 from ..config import Config
-from ..i18n import _
+from ..i18n import N_, _
 from ..training import TrainingRun
 from . import live_view
 from . import options as page_options
@@ -16,13 +16,14 @@ from .shared import data_view, downloads, grow_in, report_divergence, summary_ta
 # Only the open tab runs and is sent to the browser: a class opening the page at once gets
 # two charts each, not four charts, a table and the live controls (docs/classroom.md, "First
 # views that draw only what is on screen").
-TABS = {"curves": "Loss curves", "agree": "Do they agree?", "live": "Watch it train"}
+TABS = {"curves": N_("Loss curves"), "agree": N_("Do they agree?"),  # shown: _()
+        "live": N_("Watch it train")}
 OPTIONS = (page_options.Option("tab", "curves", tuple(TABS)),)  # in the URL: a link opens it
 
 
 def tabs():
     """The page's tabs, each with .open: True for the one chosen (in the URL as tab=)."""
-    return page_options.tabs("tab", TABS)
+    return page_options.tabs("tab", {value: _(label) for value, label in TABS.items()})
 
 
 def curves_tab(config: Config) -> None:
@@ -51,15 +52,15 @@ def agreement_tab(config: Config) -> None:
     right.plotly_chart(figures.difference(run_numpy, run_torch,
                                           figures.translated(_, figures.DIFFERENCE)),
                        key="difference")
-    st.subheader("Summary")
+    st.subheader(_("Summary"))
     st.table(summary_table(summarize(run_numpy, run_torch)))
     downloads(config)
 
 
 def live_tab(config: Config) -> None:
     """Both methods trained side by side as the visitor watches."""
-    st.caption("Play trains both methods side by side as you watch, from the same weights; "
-               "Step takes one iteration or a chosen number; Reset goes back to iteration 0.")
+    st.caption(_("Play trains both methods side by side as you watch, from the same weights; "
+                 "Step takes one iteration or a chosen number; Reset goes back to iteration 0."))
     live = live_view.controls(config)
     if live is not None:  # the visitor is watching it train
         live_view.player(live, lambda run_numpy, run_torch: live_view.view(config, run_numpy,
@@ -86,29 +87,30 @@ def _agreement(summary: dict, iterations: int) -> None:
     if largest is None or summary["diverged_at_numpy"] is not None \
             or summary["diverged_at_torch"] is not None:
         return  # the divergence notice above says what happened
-    st.markdown(
-        f"**Do they agree?** Over {iterations:,} iterations the two losses differ by at most "
-        f"{largest:.1e} of their value; they end at {summary['final_loss_numpy']:.6g} "
-        f"(manual) and {summary['final_loss_torch']:.6g} (autograd). The next tab overlays "
-        "them, plots the difference and has the figures and downloads."
-    )
+    st.markdown(_(
+        "**Do they agree?** Over {iterations:,} iterations the two losses differ by at most "
+        "{largest:.1e} of their value; they end at {numpy:.6g} (manual) and {torch:.6g} "
+        "(autograd). The next tab overlays them, plots the difference and has the figures and "
+        "downloads.", iterations=iterations, largest=largest,
+        numpy=summary["final_loss_numpy"], torch=summary["final_loss_torch"]))
 
 
 def _notes(config: Config, run_numpy: TrainingRun, run_torch: TrainingRun) -> None:
     """Below the curves: why the assignment's own two runs differ, or what the network
     learned of data that can be learned; and what the mean loss does to the step."""
     if config.data == "noise":
-        st.info(
+        st.info(_(
             "Why do the assignment's two printed runs differ (33681168.85… vs 28156636.0 at "
             "t=0)? Each method drew its own random initial weights, and method 2 ran in "
             "float32. Here both start from the same w1 and w2, and in float64 they agree to "
             "float precision."
-        )
+        ))
     else:
         data_view(config, run_numpy, run_torch)
     if config.loss == "mean":
         factor = config.n * config.d_out
-        st.info(f"The mean loss divides the sum by N·D_out = {factor:,}, and so its gradient: "
-                f"at η = {config.learning_rate:g} every step is {factor:,} times shorter than "
-                f"the summed loss's at the same η. η·N·D_out = "
-                f"{config.learning_rate * factor:g} takes the summed loss's steps.")
+        st.info(_("The mean loss divides the sum by N·D_out = {factor:,}, and so its gradient: "
+                  "at η = {rate:g} every step is {factor:,} times shorter than the summed "
+                  "loss's at the same η. η·N·D_out = {scaled:g} takes the summed loss's steps.",
+                  factor=factor, rate=config.learning_rate,
+                  scaled=config.learning_rate * factor))

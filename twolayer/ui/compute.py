@@ -23,7 +23,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from ..config import MEMORY_BUDGET_ENV, budget_from_mb
-from ..i18n import resolve_with
+from ..i18n import _, resolve_with
 from ..serving import threads
 from ..serving.budget import DEFAULT_APP_BUDGET
 from ..serving.budget import compute_budget as core_compute_budget
@@ -108,7 +108,8 @@ def cached(key, make_task, label: str, preview=None):
             finally:
                 STORE.end(key)
         while not STORE.wait(key, 0.25):  # the other visitor's run; ours stays stoppable
-            progress.note(f"{label} — another visitor started the same run; waiting for it")
+            progress.note(_("{label} — another visitor started the same run; waiting for it",
+                            label=label))
 
 
 class Busy:
@@ -154,7 +155,7 @@ def in_slot(function, *args):
     """function(*args) in a compute slot: work too short for a progress bar (a frame of a
     live run), still one computation per core."""
     threads.enforce()
-    progress = Progress("Training")
+    progress = Progress(_("Training"))
     _acquire(progress)
     try:
         return function(*args)
@@ -169,8 +170,8 @@ def _acquire(progress: Progress) -> None:
     depth = getattr(_held, "depth", 0)
     if depth == 0:
         while not SLOTS.acquire(timeout=0.25):
-            progress.note(f"{progress.label} — waiting for a free core (other visitors are "
-                          "computing)")
+            progress.note(_("{label} — waiting for a free core (other visitors are "
+                            "computing)", label=progress.label))
     _held.depth = depth + 1
 
 
@@ -226,7 +227,8 @@ class Progress:
 
     def __init__(self, label: str, preview=None, steps=None):
         self.label, self.preview = label, preview
-        self.steps = steps or (lambda done, total: f"iteration {done:,} of {total:,}")
+        self.steps = steps or (lambda done, total: _("iteration {done:,} of {total:,}",
+                                                     done=done, total=total))
         self.start = time.monotonic()
         self.bar = None
         self.drawn = self.shown = 0.0  # when the preview, the bar were last drawn
@@ -237,7 +239,8 @@ class Progress:
         checkpoint()
         fraction = min(max(done / total, 0.0), 1.0) if total else 0.0
         self.fraction = fraction
-        self._draw(fraction, f"{self.label}: {self.steps(done, total)}")
+        self._draw(fraction, _("{label}: {steps}", label=self.label,
+                                steps=self.steps(done, total)))
         now = time.monotonic()
         alone = BUSY.count <= 1
         if self.preview and partial is not None and alone and now - self.drawn >= 1 / PREVIEW_RATE:

@@ -13,15 +13,17 @@ import streamlit as st
 from ..config import KINDS, SPECS, Config, fit_to_data
 from ..data import csv_learning_rate, preset, with_csv
 from ..data.table import MAX_BYTES, MIN_ROWS, digest, parse, register, sample_csv
+from ..i18n import N_, _
 
 
 def data_panel(config: Config, on_change) -> None:
     """The kind, then the kind's own settings; on_change(name) stores a widget's value."""
     st.session_state["w_data"] = config.data
-    st.selectbox(SPECS["data"].label, tuple(KINDS), format_func=lambda k: KINDS[k].label,
-                 key="w_data", on_change=_kind_chosen, help=SPECS["data"].help)
+    labels = {k: _(kind.label) for k, kind in KINDS.items()}  # made now: AppTest formats later
+    st.selectbox(_(SPECS["data"].label), tuple(KINDS), format_func=labels.get,
+                 key="w_data", on_change=_kind_chosen, help=_(SPECS["data"].help))
     kind = KINDS[config.data]
-    st.caption(kind.note)
+    st.caption(_(kind.note))
     if config.data == "csv":
         _csv_controls(config, on_change)
     for name in kind.fields:
@@ -32,7 +34,7 @@ def data_panel(config: Config, on_change) -> None:
 def _number(name: str, value, on_change) -> None:
     spec = SPECS[name]
     st.session_state[f"w_{name}"] = value
-    st.number_input(spec.label, step=spec.step, key=f"w_{name}", help=spec.help,
+    st.number_input(_(spec.label), step=spec.step, key=f"w_{name}", help=_(spec.help),
                     on_change=on_change, args=(name,))
 
 
@@ -54,19 +56,20 @@ def _kind_chosen() -> None:
 
 def _csv_controls(config: Config, on_change) -> None:
     if file_missing(config):
-        st.caption(f"Waiting for the file: inputs {', '.join(config.inputs)}; targets "
-                   f"{', '.join(config.targets)}.")
+        st.caption(_("Waiting for the file: inputs {inputs}; targets {targets}.",
+                     inputs=", ".join(config.inputs), targets=", ".join(config.targets)))
         return
     table = parse(st.session_state["csv_bytes"])
     numeric = table.numeric
-    st.caption(f"{table.rows:,} rows; numeric columns: {', '.join(numeric)}. N = {config.n} "
-               f"training rows, D_in = {config.d_in} (with the bias), D_out = {config.d_out}.")
-    for name, label in (("inputs", "input columns"), ("targets", "target columns")):
+    st.caption(_("{rows:,} rows; numeric columns: {columns}. N = {n} training rows, D_in = "
+                 "{d_in} (with the bias), D_out = {d_out}.", rows=table.rows,
+                 columns=", ".join(numeric), n=config.n, d_in=config.d_in, d_out=config.d_out))
+    for name, label in (("inputs", N_("input columns")), ("targets", N_("target columns"))):
         st.session_state[f"w_{name}"] = list(getattr(config, name))
-        st.multiselect(label, numeric, key=f"w_{name}", on_change=_columns_chosen,
+        st.multiselect(_(label), numeric, key=f"w_{name}", on_change=_columns_chosen,
                        args=(name,))
     st.session_state["w_standardize"] = config.standardize
-    st.checkbox("standardize (mean 0, std 1 from the training rows)", key="w_standardize",
+    st.checkbox(_("standardize (mean 0, std 1 from the training rows)"), key="w_standardize",
                 on_change=on_change, args=("standardize",))
 
 
@@ -78,16 +81,18 @@ def _columns_chosen(name: str) -> None:
         st.session_state["config"] = _fit_csv(config, st.session_state["csv_bytes"], inputs,
                                               targets)
     except ValueError as error:
-        st.session_state["input_errors"] = [f"{error}. Kept the previous columns."]
+        st.session_state["input_errors"] = [_("{error}. Kept the previous columns.",
+                                              error=error)]
 
 
 def csv_upload() -> None:
     """The uploader and a sample file: shown whenever the CSV kind is chosen or asked for."""
-    st.file_uploader("CSV file (header row, numeric columns)", type=["csv", "txt"],
+    st.file_uploader(_("CSV file (header row, numeric columns)"), type=["csv", "txt"],
                      key="w_csv_file", on_change=_uploaded,
                      max_upload_size=MAX_BYTES // 2**20,
-                     help=f"At least {MIN_ROWS} rows. Comma, semicolon or tab separated.")
-    st.download_button("Sample CSV to try (house prices)", sample_csv(), "houses.csv",
+                     help=_("At least {rows} rows. Comma, semicolon or tab separated.",
+                            rows=MIN_ROWS))
+    st.download_button(_("Sample CSV to try (house prices)"), sample_csv(), "houses.csv",
                        "text/csv", on_click="ignore", width="stretch")
 
 
@@ -102,14 +107,15 @@ def _uploaded() -> None:
         numeric = table.numeric
         inputs, targets = numeric[:-1], numeric[-1:]  # the last numeric column as the target
         if not inputs:
-            raise ValueError(f"only one numeric column ({numeric[0]!r}): a network needs "
-                             "inputs and a target")
+            raise ValueError(_("only one numeric column ({column!r}): a network needs "
+                               "inputs and a target", column=numeric[0]))
         config = st.session_state["config"]
         if config.csv == digest(raw) and config.inputs and config.targets:
             inputs, targets = config.inputs, config.targets  # a link's own choice of columns
         config = _fit_csv(preset(config, "csv"), raw, inputs, targets)
     except ValueError as error:
-        st.session_state["input_errors"] = [f"The CSV file can't be used: {error}."]
+        st.session_state["input_errors"] = [_("The CSV file can't be used: {error}.",
+                                              error=error)]
         return
     st.session_state["csv_bytes"] = raw
     st.session_state["config"] = config

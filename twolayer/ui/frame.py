@@ -72,12 +72,6 @@ def navigation():
     return st.navigation(pages, position="hidden")
 
 
-# The pages' own texts are not all marked for translation yet: until they are, a Chinese
-# browser gets English rather than a page half in each, and the sidebar offers no switch;
-# ?lang=zh shows what is translated so far.
-CHINESE_OFFERED = False
-
-
 def language() -> str:
     """The visit's language: the sidebar's switch (for the whole visit), else the address's
     lang=zh or lang=en, else the browser's (zh-* is Chinese, anything else English)."""
@@ -88,8 +82,7 @@ def language() -> str:
             state["lang"], state["lang_chosen"] = asked, True
         else:
             browser = (st.context.locale or "").lower()
-            offered = CHINESE_OFFERED and browser.startswith("zh")
-            state["lang"] = "zh" if offered else "en"
+            state["lang"] = "zh" if browser.startswith("zh") else "en"
     return state["lang"]
 
 
@@ -132,24 +125,24 @@ def page(options: tuple[Option, ...] = (), runs: float = 1.0,
     _navigation(config)
     _write_url(config, option_values)
     for warning in st.session_state.pop("url_warnings", []):
-        st.warning(f"Link parameter ignored: {warning}.")
+        st.warning(_("Link parameter ignored: {warning}.", warning=warning))
     if not configurable:
-        st.sidebar.caption("This page runs the assignment's own sizes; the configuration "
-                           "applies to the other pages.")
+        st.sidebar.caption(_("This page runs the assignment's own sizes; the configuration "
+                             "applies to the other pages."))
         return config
     _sidebar(config)
     for error in st.session_state.pop("input_errors", []):
         st.sidebar.error(error)
     if data_panel.file_missing(config):
-        st.info(f"This link carries the CSV settings (inputs {', '.join(config.inputs)}; "
-                f"targets {', '.join(config.targets)}) but not the file: upload it in the "
-                "sidebar to train on it.")
+        st.info(_("This link carries the CSV settings (inputs {inputs}; targets {targets}) "
+                  "but not the file: upload it in the sidebar to train on it.",
+                  inputs=", ".join(config.inputs), targets=", ".join(config.targets)))
         st.stop()
     try:
         validate(config, compute.memory_budget())
-        check_compute(config, runs, "This page", compute.compute_budget())
+        check_compute(config, runs, N_("This page"), compute.compute_budget())
     except ValueError as error:
-        st.error(f"This configuration can't run: {error}.")
+        st.error(_("This configuration can't run: {error}.", error=error))
         st.stop()
     return config
 
@@ -184,8 +177,7 @@ def _navigation(config: Config) -> None:
     """Links to every page, carrying the configuration along."""
     with st.sidebar:
         st.markdown("### twolayer")
-        if CHINESE_OFFERED:
-            _language_switch()
+        _language_switch()
         for entry in PAGES:
             st.page_link(entry.file, label=_(entry.label),
                          query_params={**_url_values(config), **_lang_param()})
@@ -196,7 +188,7 @@ def _sidebar(config: Config) -> None:
     """The configuration as text, and its widgets (seeded from config, writing back
     through callbacks) in an expander, drawn only while it is open."""
     with st.sidebar:
-        st.caption(f"**Configuration**  \n{headline(config)}")
+        st.caption(_("**Configuration**  \n{headline}", headline=headline(config)))
         panel = _panel(config)
     if not panel.open:
         return
@@ -209,22 +201,26 @@ def _sidebar(config: Config) -> None:
                 _number(name, getattr(config, name))
         _seed_state("learning_rate", field_text("learning_rate", config.learning_rate))
         spec = SPECS["learning_rate"]
-        st.text_input(spec.label, key="w_learning_rate", help=spec.help,
+        st.text_input(_(spec.label), key="w_learning_rate", help=_(spec.help),
                       on_change=_on_change, args=("learning_rate",))
         _choice("dtype", config.dtype)
         _choice("loss", config.loss)
         _loss_switch_note(config)
-        st.button("Reset to the assignment", on_click=_reset, width="stretch",
-                  help="N=64, D_in=1000, H=100, D_out=10, η=1e-6, 500 iterations, "
-                       "float64, summed loss, seed 0.")
+        st.button(_("Reset to the assignment"), on_click=_reset, width="stretch",
+                  help=_("N=64, D_in=1000, H=100, D_out=10, η=1e-6, 500 iterations, "
+                         "float64, summed loss, seed 0."))
 
 
 def headline(config: Config) -> str:
     """The configuration in a few short lines of the assignment's notation (markdown)."""
+    kind = _(KINDS[config.data].label)
+    losses = _("{dtype}, sum loss, {kind}", dtype=config.dtype, kind=kind) \
+        if config.loss == "sum" else _("{dtype}, mean loss, {kind}", dtype=config.dtype, kind=kind)
     return "  \n".join((
         f"N={config.n}, D_in={config.d_in}, H={config.hidden}, D_out={config.d_out}",
-        f"η={config.learning_rate:g}, {config.iterations:,} iterations, seed {config.seed}",
-        f"{config.dtype}, {config.loss} loss, {KINDS[config.data].label}",
+        _("η={rate:g}, {iterations:,} iterations, seed {seed}", rate=config.learning_rate,
+          iterations=config.iterations, seed=config.seed),
+        losses,
     ))
 
 
@@ -234,7 +230,7 @@ def _panel(config: Config):
     opened = st.session_state.get("configure", False) or data_panel.file_missing(config) \
         or bool(st.session_state.get("csv_requested"))
     st.session_state["w_configure"] = opened
-    return st.expander("Change the configuration", key="w_configure",
+    return st.expander(_("Change the configuration"), key="w_configure",
                        on_change=_panel_toggled)
 
 
@@ -251,15 +247,20 @@ def _number(name: str, value: int) -> None:
     # and silent; the callback checks the range and says why a value was refused.
     _seed_state(name, value)
     spec = SPECS[name]
-    st.number_input(spec.label, step=1, key=f"w_{name}", help=spec.help,
+    st.number_input(_(spec.label), step=1, key=f"w_{name}", help=_(spec.help),
                     on_change=_on_change, args=(name,))
 
 
 def _choice(name: str, value: str) -> None:
     _seed_state(name, value)
     spec = SPECS[name]
-    st.radio(spec.label, choices(name), key=f"w_{name}", help=spec.help, horizontal=True,
+    labels = {value: _(OPTION_LABELS.get(value, value)) for value in choices(name)}
+    st.radio(_(spec.label), choices(name), key=f"w_{name}", help=_(spec.help), horizontal=True,
+             format_func=labels.get,
              on_change=_on_change, args=(name,))
+
+
+OPTION_LABELS = {"sum": N_("sum"), "mean": N_("mean")}  # the loss's options; dtypes as they are
 
 
 def _on_change(name: str) -> None:
@@ -268,13 +269,13 @@ def _on_change(name: str) -> None:
     try:
         value = parse_field(name, raw) if isinstance(raw, str) else check_field(name, raw)
     except ValueError as error:
-        st.session_state["input_errors"] = [f"{error}. Kept the previous value."]
+        st.session_state["input_errors"] = [_("{error}. Kept the previous value.", error=error)]
         return
     old = st.session_state["config"]
     try:
         st.session_state["config"] = data_panel.refit(old.replace(**{name: value}))
     except ValueError as error:
-        st.session_state["input_errors"] = [f"{error}. Kept the previous value."]
+        st.session_state["input_errors"] = [_("{error}. Kept the previous value.", error=error)]
         return
     if name == "loss" and value != old.loss:  # the mean-loss trap: say it, offer the fix
         st.session_state["loss_switch"] = (value, old.learning_rate)
@@ -289,15 +290,15 @@ def _loss_switch_note(config: Config) -> None:
     factor = config.n * config.d_out
     if config.loss == "mean":
         same_steps = config.learning_rate * factor
-        st.caption(f"The mean's gradient is N·D_out = {factor:,} times smaller than the sum's: "
-                   f"at η = {config.learning_rate:g} each step is {factor:,} times shorter and "
-                   "training barely moves.")
+        st.caption(_("The mean's gradient is N·D_out = {factor:,} times smaller than the sum's: "
+                     "at η = {rate:g} each step is {factor:,} times shorter and training barely "
+                     "moves.", factor=factor, rate=config.learning_rate))
     else:
         same_steps = config.learning_rate / factor
-        st.caption(f"The sum's gradient is N·D_out = {factor:,} times larger than the mean's: "
-                   f"at η = {config.learning_rate:g} each step is {factor:,} times longer and "
-                   "may diverge.")
-    st.button(f"Keep the steps: η = {same_steps:.3g}", key="keep_steps",
+        st.caption(_("The sum's gradient is N·D_out = {factor:,} times larger than the mean's: "
+                     "at η = {rate:g} each step is {factor:,} times longer and may diverge.",
+                     factor=factor, rate=config.learning_rate))
+    st.button(_("Keep the steps: η = {rate:.3g}", rate=same_steps), key="keep_steps",
               on_click=apply_changes, args=({"learning_rate": float(f"{same_steps:.3g}")},))
 
 

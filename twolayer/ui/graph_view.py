@@ -6,7 +6,7 @@ import inspect
 
 import streamlit as st
 
-from .. import manual
+from .. import i18n, manual
 from ..config import Config, format_bytes
 from ..config import check_memory as check_memory_budget
 from ..graph.drawing import (
@@ -28,7 +28,7 @@ from ..graph.snapshots import (
     tensors_at,
     weights_at,
 )
-from ..i18n import _
+from ..i18n import N_, _
 from ..outputs.svg import svg_text
 from ..tasks import call_task
 from . import options as page_options
@@ -43,7 +43,7 @@ HEATMAP_TENSORS = ("x", "w1", "h", "h_relu", "w2", "y_pred", "grad_y_pred", "gra
 def snapshots(config: Config):
     """Weight snapshots of the manual run (shared, never modified: weights_at copies)."""
     return cached(("snapshots", config), lambda: snapshots_task(config, arrays=arrays(config)),
-                  "Training and keeping weight snapshots")
+                  _("Training and keeping weight snapshots"))
 
 
 def weights(config: Config, t: int):
@@ -54,7 +54,7 @@ def weights(config: Config, t: int):
             return call_task(early_weights, config, t, arrays(config))
         return call_task(weights_at, snapshots(config), t, arrays(config))
 
-    return cached(("weights at", config, t), make, f"Replaying to iteration {t}")
+    return cached(("weights at", config, t), make, _("Replaying to iteration {t}", t=t))
 
 
 # The arguments of a cached task are fetched before it runs (in its lambda), outside the
@@ -62,10 +62,11 @@ def weights(config: Config, t: int):
 
 
 def graph_state(config: Config, t: int) -> dict:
-    """Everything the two graphs show at iteration t, as small summaries."""
-    return cached(("graph state", config, t),
+    """Everything the two graphs show at iteration t, as small summaries (autograd's node
+    labels among them: in the session's language, which is part of the key)."""
+    return cached(("graph state", config, t, i18n.current()),
                   lambda: call_task(_graph_state, config, weights(config, t), arrays(config)),
-                  f"Computing the graph at iteration {t}")
+                  _("Computing the graph at iteration {t}", t=t))
 
 
 def _graph_state(config: Config, weights_t, data) -> dict:
@@ -80,7 +81,7 @@ def heatmap(config: Config, t: int, name: str):
     """One tensor at iteration t, block-averaged to at most 100×100: (values, block, shape)."""
     return cached(("heatmap", config, t, name),
                   lambda: call_task(_heatmap, config, weights(config, t), arrays(config), name),
-                  f"Drawing {name} at iteration {t}")
+                  _("Drawing {name} at iteration {t}", name=name, t=t))
 
 
 def _heatmap(config: Config, weights_t, data, name: str):
@@ -103,13 +104,16 @@ def heatmap_figure(name: str, t: int, values, block, shape):
     """The heatmap of one tensor at iteration t, rows running down as in a matrix."""
     import plotly.graph_objects as go
 
-    title = f"{name} at t={t}, {shape[0]}×{shape[1] if len(shape) > 1 else 1}"
-    if block != (1, 1):
-        title += f", averaged over {block[0]}×{block[1]} blocks"
+    size = {"name": name, "t": t, "rows": shape[0], "cols": shape[1] if len(shape) > 1 else 1}
+    if block == (1, 1):
+        title = _("{name} at t={t}, {rows}×{cols}", **size)
+    else:
+        title = _("{name} at t={t}, {rows}×{cols}, averaged over {block_rows}×{block_cols} "
+                  "blocks", block_rows=block[0], block_cols=block[1], **size)
     fig = go.Figure(go.Heatmap(z=values, colorscale="RdBu", zmid=0))
     fig.update_layout(height=360, margin={"l": 40, "r": 20, "t": 40, "b": 40}, title=title)
-    fig.update_yaxes(autorange="reversed", title="row block")
-    fig.update_xaxes(title="column block")
+    fig.update_yaxes(autorange="reversed", title=_("row block"))
+    fig.update_xaxes(title=_("column block"))
     return fig
 
 
@@ -122,15 +126,16 @@ def hand_labels(nodes: dict) -> dict[str, list[str]]:
     labels = {}
     for name, info in nodes.items():
         if name == "relu":
-            labels[name] = [f"active: {100 * info['active']:.1f}% of units"]
+            labels[name] = [_("active: {share:.1f}% of units", share=100 * info["active"])]
             continue
         # Norm and range on lines of their own: narrower nodes keep the drawing's text large
         value = info["value"]
-        lines = [f"value ‖·‖={_fmt(value['norm'])}",
-                 f"in [{_fmt(value['min'])}, {_fmt(value['max'])}]"]
+        lines = [_("value ‖·‖={norm}", norm=_fmt(value["norm"])),
+                 _("in [{low}, {high}]", low=_fmt(value["min"]), high=_fmt(value["max"]))]
         if info["grad"]:
             g = info["grad"]
-            lines += [f"grad ‖·‖={_fmt(g['norm'])}", f"in [{_fmt(g['min'])}, {_fmt(g['max'])}]"]
+            lines += [_("grad ‖·‖={norm}", norm=_fmt(g["norm"])),
+                      _("in [{low}, {high}]", low=_fmt(g["min"]), high=_fmt(g["max"]))]
         labels[name] = lines
     return labels
 
@@ -144,10 +149,12 @@ def autograd_labels(graph) -> dict[str, list[str]]:
         lines = []
         received = graph.received.get(node.id)
         if received is not None:
-            lines.append(f"receives ‖·‖={_fmt(float(np.linalg.norm(received)))}")
+            lines.append(_("receives ‖·‖={norm}", norm=_fmt(float(np.linalg.norm(received)))))
         sent = [g for g in graph.sent.get(node.id, []) if g is not None]
         for k, grad in enumerate(sent):  # one line per input keeps the node narrow
-            lines.append(f"{'sends' if k == 0 else 'and'} ‖·‖={_fmt(float(np.linalg.norm(grad)))}")
+            norm = _fmt(float(np.linalg.norm(grad)))
+            lines.append(_("sends ‖·‖={norm}", norm=norm) if k == 0
+                         else _("and ‖·‖={norm}", norm=norm))
         labels[node.id] = lines
     return labels
 
@@ -172,37 +179,42 @@ def code_line(name: str) -> str:
 def exports(hand, autograd, t: int) -> None:
     """DOT and SVG downloads of both graphs as shown, made only when clicked."""
     cols = st.columns(4)
-    files = (("hand-drawn", "twolayer", hand), ("autograd", "autograd", autograd))
-    for k, (title, name, drawn) in enumerate(files):
+    files = ((N_("hand-drawn graph (DOT)"), N_("hand-drawn graph (SVG)"), "twolayer", hand),
+             (N_("autograd graph (DOT)"), N_("autograd graph (SVG)"), "autograd", autograd))
+    for k, (dot_label, svg_label, name, drawn) in enumerate(files):
         cols[2 * k].download_button(
-            f"{title} graph (DOT)", lambda name=name, drawn=drawn: dot_text(name, *drawn),
+            _(dot_label), lambda name=name, drawn=drawn: dot_text(name, *drawn),
             f"{name}_graph_t{t}.dot", "text/vnd.graphviz", on_click="ignore", width="stretch")
         cols[2 * k + 1].download_button(
-            f"{title} graph (SVG)", lambda drawn=drawn: svg_text(*drawn),
+            _(svg_label), lambda drawn=drawn: svg_text(*drawn),
             f"{name}_graph_t{t}.svg", "image/svg+xml", on_click="ignore", width="stretch")
 
 
 def check_memory(config: Config) -> None:
     """Stop the page with an error if the snapshots would not fit the memory budget."""
     try:
-        check_memory_budget(snapshot_bytes(config), "the scrubber's weight snapshots",
+        check_memory_budget(snapshot_bytes(config), N_("the scrubber's weight snapshots"),
                             memory_budget())
     except ValueError as error:
-        st.error(f"The iteration scrubber can't run: {error}, or fewer iterations.")
+        st.error(_("The iteration scrubber can't run: {error}, or fewer iterations.",
+                   error=error))
         st.stop()
 
 
 def memory_note(config: Config) -> str:
     """What the scrubber keeps in memory for this configuration."""
     kept = snapshots(config)
-    return (f"The scrubber keeps (w1, w2) every {kept.every} iterations: {len(kept.weights)} "
-            f"copies, {format_bytes(kept.nbytes)} for this configuration. Any other iteration "
-            f"is replayed from the nearest earlier copy (at most {kept.every - 1} steps) and "
-            "its tensors are recomputed by the manual method's own backprop.")
+    return _("The scrubber keeps (w1, w2) every {every} iterations: {copies} copies, {size} "
+             "for this configuration. Any other iteration is replayed from the nearest earlier "
+             "copy (at most {steps} steps) and its tensors are recomputed by the manual "
+             "method's own backprop.", every=kept.every, copies=len(kept.weights),
+             size=format_bytes(kept.nbytes), steps=kept.every - 1)
 
 
 LINE_CHOICES = ("none", *LINKS)
 VIEWS = ("backward", "forward")
+VIEW_LABELS = {"backward": N_("backward: gradients, with the chain rule"),  # shown: _()
+               "forward": N_("forward: data and its shape")}
 OPTIONS = (  # the page's own options, in its URL beside the configuration
     page_options.Option("view", "backward", VIEWS),
     page_options.Option("line", "none", LINE_CHOICES),
@@ -250,15 +262,14 @@ def controls(config: Config) -> tuple[str, str | None, bool]:
     playing)."""
     view_col, line_col, play_col = st.columns([2, 2, 1])
     view = page_options.radio(
-        "view", "Edges show", VIEWS, container=view_col,
-        format_func=lambda v: {"backward": "backward: gradients, with the chain rule",
-                               "forward": "forward: data and its shape"}[v])
+        "view", _("Edges show"), VIEWS, container=view_col,
+        format_func={v: _(VIEW_LABELS[v]) for v in VIEWS}.get)
     line = page_options.select(
-        "line", "Follow one line of the manual backward pass", LINE_CHOICES,
+        "line", _("Follow one line of the manual backward pass"), LINE_CHOICES,
         container=line_col, format_func=lambda name: "—" if name == "none" else name)
-    playing = play_col.toggle("▶ Play", key="graph_play",
-                              help=f"Step through the iterations on their own: a full pass "
-                                   f"takes {PLAY_RATE} s. Toggle to pause.")
+    playing = play_col.toggle(_("▶ Play"), key="graph_play",
+                              help=_("Step through the iterations on their own: a full pass "
+                                     "takes {seconds} s. Toggle to pause.", seconds=PLAY_RATE))
     set_playing(config, playing)
     return view, None if line == "none" else line, playing
 
@@ -284,25 +295,26 @@ def _frame(config: Config, view: str, line: str | None, playing: bool) -> None:
     hand, autograd = drawings(config, state, view, line)
     values, block, shape = heatmap(config, t, name)
     if playing:
-        st.progress(t / max(config.iterations - 1, 1), text=f"iteration t = {t} (playing)")
+        st.progress(t / max(config.iterations - 1, 1),
+                    text=_("iteration t = {t} (playing)", t=t))
     else:
-        page_options.iteration_slider("t", "iteration t", config.iterations,
-                                      "Values and gradients at the start of this iteration.")
+        page_options.iteration_slider("t", _("iteration t"), config.iterations,
+                                      _("Values and gradients at the start of this iteration."))
     if line:
         st.code(code_line(line), language="python")
-        st.caption(LINK_NOTES[line])
+        st.caption(_(LINK_NOTES[line]))
     graphs, below = st.container(), st.container()
     with below:  # filled first: a browser draws the heatmap at once, the graphs take longer
         if config.data == "sine":  # the curve the weights of iteration t draw
             st.plotly_chart(fit_at(config, t), key="fit_at_t")
-        page_options.select("tensor", "Heatmap of", HEATMAP_TENSORS)
+        page_options.select("tensor", _("Heatmap of"), HEATMAP_TENSORS)
         st.plotly_chart(heatmap_figure(name, t, values, block, shape), key="graph_heatmap")
         if not playing:  # files of a frame that is gone by the next tick help nobody
             exports(hand, autograd, t)
     left, right = graphs.columns([3, 2])
     with left:
-        st.markdown("**By hand** (the manual method's tensors)")
+        st.markdown(_("**By hand** (the manual method's tensors)"))
         st.graphviz_chart(dot_text("twolayer", *hand))
     with right:
-        st.markdown("**Autograd's own graph** (from `loss.grad_fn`)")
+        st.markdown(_("**Autograd's own graph** (from `loss.grad_fn`)"))
         st.graphviz_chart(dot_text("autograd", *autograd))

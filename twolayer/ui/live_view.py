@@ -17,7 +17,7 @@ import numpy as np
 import streamlit as st
 
 from ..config import Config
-from ..i18n import _
+from ..i18n import N_, _
 from ..methods import LiveRun, start_live
 from ..serving.cache import MISSING
 from . import compute
@@ -26,6 +26,7 @@ from .player import FRAME, Clock
 
 SPEEDS = (10, 50, 100, 500, math.inf)  # iterations per second
 FRAME_COMPUTE = 0.12  # seconds of training per frame at most; the rest draws it
+STATES = {"playing": N_("playing"), "finished": N_("finished"), "paused": N_("paused")}
 
 
 @dataclass(eq=False)
@@ -59,23 +60,23 @@ def controls(config: Config) -> Live | None:
     play, step1, step_k, size, reset, speed = st.columns([1.2, 1, 1, 1.1, 1, 1.6],
                                                          vertical_alignment="bottom")
     if playing:
-        play.button("⏸ Pause", key="live_pause", on_click=_pause, width="stretch")
+        play.button(_("⏸ Pause"), key="live_pause", on_click=_pause, width="stretch")
     else:
-        play.button("▶ Play", key="live_play", on_click=_play, args=(config,),
+        play.button(_("▶ Play"), key="live_play", on_click=_play, args=(config,),
                     width="stretch", disabled=live is not None and live.run.done)
     # No min/max: the browser would keep an out-of-range entry to itself; _ask_steps says why
-    steps = size.number_input("iterations a step", value=min(10, config.iterations), step=1,
+    steps = size.number_input(_("iterations a step"), value=min(10, config.iterations), step=1,
                               key="live_k")
-    step1.button("Step 1", key="live_step_1", on_click=_ask_steps, args=(config, 1),
+    step1.button(_("Step 1"), key="live_step_1", on_click=_ask_steps, args=(config, 1),
                  width="stretch")
-    step_k.button(f"Step {steps}", key="live_step_k", on_click=_ask_steps,
+    step_k.button(_("Step {steps}", steps=steps), key="live_step_k", on_click=_ask_steps,
                   args=(config, steps), width="stretch")
-    reset.button("↺ Reset", key="live_reset", on_click=_reset, args=(config,),
+    reset.button(_("↺ Reset"), key="live_reset", on_click=_reset, args=(config,),
                  width="stretch")
-    speed.selectbox("speed", SPEEDS, key="live_speed", on_change=_speed,
+    speed.selectbox(_("speed"), SPEEDS, key="live_speed", on_change=_speed,
                     index=SPEEDS.index(live.clock.speed if live else 100),
-                    format_func=lambda s: "as fast as it trains" if math.isinf(s)
-                    else f"{s} iterations/s")
+                    format_func={s: _("as fast as it trains") if math.isinf(s)
+                                 else _("{speed} iterations/s", speed=s) for s in SPEEDS}.get)
     if "live_error" in st.session_state:
         st.warning(st.session_state.pop("live_error"))
     live = current(config)
@@ -98,8 +99,9 @@ def _pause() -> None:
 
 def _ask_steps(config: Config, count: int) -> None:
     if not 1 <= count <= config.iterations:
-        st.session_state["live_error"] = (f"A step must be from 1 to {config.iterations:,} "
-                                          f"iterations (the run's length), got {count:,}.")
+        st.session_state["live_error"] = _("A step must be from 1 to {iterations:,} "
+                                           "iterations (the run's length), got {count:,}.",
+                                           iterations=config.iterations, count=count)
         return
     live = current(config) or _start(config)
     live.clock.pause()
@@ -119,7 +121,7 @@ def _speed() -> None:
 
 def _take_pending_steps(live: Live) -> None:
     count = st.session_state.pop("live_pending")
-    compute.run(_steps(live.run, count), f"Stepping {count} iterations")
+    compute.run(_steps(live.run, count), _("Stepping {count} iterations", count=count))
     _finish(live)
 
 
@@ -165,13 +167,16 @@ def progress(live: Live) -> None:
     """Where the run is, how fast it goes, and whether it matches the run trained in one go."""
     run, clock = live.run, live.clock
     state = "playing" if clock.playing else ("finished" if run.done else "paused")
-    rate = f" · {clock.rate:,.0f} iterations/s" if clock.playing and clock.rate else ""
-    st.progress(run.t / run.total, text=f"iteration {run.t:,} of {run.total:,} · {state}{rate}")
+    text = _("iteration {t:,} of {total:,} · {state}", t=run.t, total=run.total,
+             state=_(STATES[state]))
+    if clock.playing and clock.rate:  # one more item of the list, after a " · "
+        text += " · " + _("{rate:,.0f} iterations/s", rate=clock.rate)
+    st.progress(run.t / run.total, text=text)
     if live.same_as_cached:
-        st.success("The live run ended identical to the run trained in one go: the same "
-                   "losses and weights, bit for bit.")
+        st.success(_("The live run ended identical to the run trained in one go: the same "
+                     "losses and weights, bit for bit."))
     elif live.same_as_cached is False:
-        st.error("The live run ended different from the run trained in one go.")
+        st.error(_("The live run ended different from the run trained in one go."))
 
 
 def _finish(live: Live) -> None:
@@ -210,6 +215,7 @@ def view(config: Config, run_numpy, run_torch) -> None:
                     key="live_difference")
     for run in (run_numpy, run_torch):
         if run.diverged_at is not None:
-            st.error(f"The {run.method} run diverged at iteration {run.diverged_at}.")
+            st.error(_("The {method} run diverged at iteration {t}.", method=run.method,
+                       t=run.diverged_at))
     if len(run_numpy.losses) == config.iterations or run_numpy.diverged_at is not None:
         st.table(summary_table(summarize(run_numpy, run_torch)))

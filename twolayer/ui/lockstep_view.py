@@ -8,10 +8,11 @@ import html
 
 import streamlit as st
 
+from .. import i18n
 from ..checking.advice import mean_learning_rate
 from ..checking.compare import DEFAULT_EPS, FD_TOLERANCE
 from ..config import DTYPES, Config
-from ..i18n import _
+from ..i18n import N_, _
 from ..lockstep import (
     SWEEP_POINTS,
     Lockstep,
@@ -29,8 +30,8 @@ from . import options as page_options
 from .cache import arrays
 from .compute import cached, compute_budget
 
-TABS = {"drift": "1 · Lock-step differences", "check": "2 · Gradient check and code",
-        "relu": "3 · ReLU at zero", "mean": "4 · Sum vs mean"}
+TABS = {"drift": N_("1 · Lock-step differences"), "check": N_("2 · Gradient check and code"),
+        "relu": N_("3 · ReLU at zero"), "mean": N_("4 · Sum vs mean")}
 OPTIONS = (  # the page's own options, in its URL beside the configuration
     page_options.Option("dtype_numpy", lambda config: config.dtype, DTYPES),
     page_options.Option("dtype_torch", lambda config: config.dtype, DTYPES),
@@ -43,22 +44,24 @@ OPTIONS = (  # the page's own options, in its URL beside the configuration
 
 def tabs():
     """The page's four sections as tabs (in the URL as section=); only the open one runs."""
-    return page_options.tabs("section", TABS)
+    return page_options.tabs("section", {key: _(label) for key, label in TABS.items()})
 
 
 def lockstep_controls(config: Config) -> Options:
     """Each method's dtype, the ReLU convention and an injected bug, chosen on the page."""
     dtype_numpy, dtype_torch, relu, bug = st.columns([1, 1, 1.3, 1.5])
     return Options(
-        dtype_numpy=page_options.select("dtype_numpy", "dtype, manual (numpy)", DTYPES,
-                                   container=dtype_numpy),
-        dtype_torch=page_options.select("dtype_torch", "dtype, autograd (torch)", DTYPES,
-                                   container=dtype_torch),
-        relu=page_options.select("relu", "ReLU derivative at h = 0", tuple(RELU_CONVENTIONS),
-                            lambda k: RELU_CONVENTIONS[k].label, container=relu),
-        bug=page_options.select("bug", "Inject a bug (for teachers)", tuple(BUGS),
-                           lambda k: BUGS[k].label, container=bug,
-                           then=_bug_chosen, then_args=(config.iterations,)),
+        dtype_numpy=page_options.select("dtype_numpy", _("dtype, manual (numpy)"), DTYPES,
+                                        container=dtype_numpy),
+        dtype_torch=page_options.select("dtype_torch", _("dtype, autograd (torch)"), DTYPES,
+                                        container=dtype_torch),
+        relu=page_options.select("relu", _("ReLU derivative at h = 0"),
+                                 tuple(RELU_CONVENTIONS),
+                                 {k: _(v.label) for k, v in RELU_CONVENTIONS.items()}.get,
+                                 container=relu),
+        bug=page_options.select("bug", _("Inject a bug (for teachers)"), tuple(BUGS),
+                                {k: _(v.label) for k, v in BUGS.items()}.get, container=bug,
+                                then=_bug_chosen, then_args=(config.iterations,)),
     )
 
 
@@ -72,7 +75,7 @@ def _bug_chosen(iterations: int) -> None:
 def variant_note(variant: Options) -> None:
     """What the chosen ReLU convention and bug do, in a sentence each."""
     notes = [RELU_CONVENTIONS[variant.relu].note, BUGS[variant.bug].note]
-    st.caption(" ".join(note for note in notes if note))
+    st.caption(" ".join(_(note) for note in notes if note))
 
 
 # --- The four tabs -------------------------------------------------------------------------
@@ -83,12 +86,12 @@ def drift_tab(config: Config, variant: Options) -> None:
     losses, drawn as the run steps."""
     from ..outputs import figures  # plotly loads once a chart is drawn
 
-    st.markdown(
+    st.markdown(_(
         "Each line is a largest absolute difference between the methods at that "
         "iteration, on a log scale: in float64 both sit near rounding level (~1e-15 for "
         "the weights); give one method float32 and the gap grows to float32's rounding "
         "and beyond."
-    )
+    ))
     notices = st.container()
     drift, losses = (column.empty() for column in st.columns(2))
 
@@ -104,9 +107,9 @@ def drift_tab(config: Config, variant: Options) -> None:
     with notices:
         _run_notices(config, result)
     if result.iterations_run == 0:
-        drift.info("No iteration ran, so there is nothing to compare: the first step "
-                   "fails (see the error above, and the marked line in the code on the "
-                   "gradient check's tab).")
+        drift.info(_("No iteration ran, so there is nothing to compare: the first step "
+                     "fails (see the error above, and the marked line in the code on the "
+                     "gradient check's tab)."))
         losses.empty()
         return
     draw(result, keyed=True)
@@ -118,70 +121,71 @@ def _run_notices(config: Config, result: Lockstep) -> None:
     if result.error:
         st.error(result.error)
     elif result.diverged_at is not None:
-        st.error(f"The lock-step run diverged at iteration {result.diverged_at} (a loss "
-                 f"became inf/NaN). Lower the learning rate (now {config.learning_rate:g}) "
-                 "or remove the injected bug.")
+        st.error(_("The lock-step run diverged at iteration {t} (a loss became inf/NaN). "
+                   "Lower the learning rate (now {rate:g}) or remove the injected bug.",
+                   t=result.diverged_at, rate=config.learning_rate))
 
 
 def check_tab(config: Config, variant: Options) -> None:
     """Tab 2: manual vs autograd vs finite differences at a chosen iteration, and the code
     that ran."""
-    st.markdown(
+    st.markdown(_(
         "At the chosen iteration each method takes its step, and the gradient it applied "
         "(read from the step itself, so a wrong update is caught too) is compared with the "
         "other method and with central finite differences (L(w + ε) − L(w − ε)) / 2ε on 20 "
-        f"sampled entries of w1 and of w2. ε = {DEFAULT_EPS:g}, smaller for an entry of w1 "
+        "sampled entries of w1 and of w2. ε = {eps:g}, smaller for an entry of w1 "
         "where ±ε would push some h across 0: the loss is quadratic between ReLU kinks, so "
         "the differences are then exact up to rounding. Each badge holds its relative error "
         "to a tolerance derived from the dtype: the worst-case rounding of the method's "
         "forward and backward pass (every sum of K products is within K·u of exact, "
-        f"u = 2⁻²⁴ for float32, 2⁻⁵³ for float64), plus {FD_TOLERANCE:g} for the finite "
+        "u = 2⁻²⁴ for float32, 2⁻⁵³ for float64), plus {fd:g} for the finite "
         "differences. Late in a float32 run y_pred − y is tiny next to the products that "
         "make y_pred, and float32 guarantees no digit of the gradient: those badges are "
-        "gray."
-    )
-    at_iteration = page_options.iteration_slider("at_iteration", "iteration", config.iterations)
+        "gray.", eps=DEFAULT_EPS, fd=FD_TOLERANCE
+    ))
+    at_iteration = page_options.iteration_slider("at_iteration", _("iteration"),
+                                                 config.iterations)
     shows_from = BUGS[variant.bug].shows_from
     if at_iteration < shows_from:
-        st.warning(f"At t = {at_iteration} this bug does not show yet: the first step is "
-                   f"the correct one. Move the slider to t = {shows_from} or later to see "
-                   "it bite.")
+        st.warning(_("At t = {t} this bug does not show yet: the first step is the correct "
+                     "one. Move the slider to t = {shows_from} or later to see it bite.",
+                     t=at_iteration, shows_from=shows_from))
     check = gradient_check(config, variant, at_iteration)
     if "error" in check:
         st.error(check["error"])
     else:
         gradcheck_badges(check)
-        st.caption("First sampled entries of dL/dw1 as each method applied it:")
-        st.table({key: [f"{v:.6g}" for v in column[:5]]
+        st.caption(_("First sampled entries of dL/dw1 as each method applied it:"))
+        st.table({_(VALUE_COLUMNS.get(key, key)): [f"{v:.6g}" for v in column[:5]]
                   for key, column in check["values_w1"].items()})
-    st.markdown("**The code that ran**")
-    st.caption("The manual step and backward pass, then the autograd step and forward "
-               "pass, as compiled for this run; lines changed by the ReLU convention or "
-               "the bug are marked.")
+    st.markdown(_("**The code that ran**"))
+    st.caption(_("The manual step and backward pass, then the autograd step and forward "
+                 "pass, as compiled for this run; lines changed by the ReLU convention or "
+                 "the bug are marked."))
     show_listings(listings(variant), ("manual_step", "backprop", "autograd_step",
                                       "forward_loss"))
 
 
 def relu_tab(config: Config) -> None:
     """Tab 3: the three conventions for relu's derivative at 0, from w1 = 0."""
-    st.markdown(
+    st.markdown(_(
         "relu has no derivative at h = 0, so each library picks one: `torch.relu` uses 0 "
         "(the mask `h > 0`), `clamp(min=0)` uses 1 (`h >= 0`), and `torch.maximum(h, 0)`, "
         "the assignment's method 2, splits a tie evenly, 0.5 each way. Random weights "
         "almost never hit h = 0 exactly; starting from w1 = 0 makes every h zero, and the "
         "convention decides everything:"
-    )
+    ))
     demo = relu_zero(config)
     st.table({
-        "convention": [RELU_CONVENTIONS[k].label for k in demo],
-        "loss at t=0": [f"{v['first_loss']:.6g}" for v in demo.values()],
-        "loss at the end": [f"{v['final_loss']:.6g}" for v in demo.values()],
-        "max |w1| at the end (numpy / torch)": [
+        _("convention"): [_(RELU_CONVENTIONS[k].label) for k in demo],
+        _("loss at t=0"): [f"{v['first_loss']:.6g}" for v in demo.values()],
+        _("loss at the end"): [f"{v['final_loss']:.6g}" for v in demo.values()],
+        _("max |w1| at the end (numpy / torch)"): [
             f"{v['max_abs_w1']:.3g} / {v['max_abs_w1_torch']:.3g}" for v in demo.values()],
     })
-    st.caption("With the mask h > 0 every grad_h is zero, so w1 never moves (and neither "
-               "does w2, since h_relu = 0): the network is stuck. Runs here are at most 50 "
-               "iterations.")
+    st.caption(_("With the mask h > 0 every grad_h is zero, so w1 never moves (and neither "
+                 "does w2, since h_relu = 0): the network is stuck. Runs here are at most 50 "
+                 "iterations."))
 
 
 def mean_tab(config: Config) -> None:
@@ -189,14 +193,16 @@ def mean_tab(config: Config) -> None:
     from ..outputs import figures
 
     factor = config.n * config.d_out
-    st.markdown(
-        f"The summed loss is N·D_out = {factor:,} times the mean, and so are its "
-        f"gradients: train the mean loss with η·N·D_out = {mean_learning_rate(config):g} "
+    st.markdown(_(
+        "The summed loss is N·D_out = {factor:,} times the mean, and so are its "
+        "gradients: train the mean loss with η·N·D_out = {rate:g} "
         "and it retraces the summed run exactly (the name “MSE” belongs to the mean). At "
-        f"the same η the mean loss takes steps {factor:,} times smaller and barely moves."
-    )
-    st.caption(f"Two runs of {config.iterations:,} iterations, then {SWEEP_POINTS} runs at "
-               "learning rates from η/1000 to η·30 (a run that diverges stops there).")
+        "the same η the mean loss takes steps {factor:,} times smaller and barely moves.",
+        factor=factor, rate=mean_learning_rate(config)
+    ))
+    st.caption(_("Two runs of {iterations:,} iterations, then {points} runs at learning "
+                 "rates from η/1000 to η·30 (a run that diverges stops there).",
+                 iterations=config.iterations, points=SWEEP_POINTS))
     if within_budget(config, runs=2 + SWEEP_POINTS):
         run_sum, run_mean = sum_and_mean(config)
         curves, sweep_chart = st.columns(2)
@@ -206,53 +212,53 @@ def mean_tab(config: Config) -> None:
         sweep_chart.plotly_chart(figures.learning_rate_sweep(
             sweep(config), config.learning_rate,
             figures.translated(_, figures.LEARNING_RATE_SWEEP)), key="lr_sweep")
-    st.markdown(
+    st.markdown(_(
         "With the summed loss the gradient grows with N, so the same η takes steps 16 "
         "times larger at N = 1024 than at N = 64 — past the largest stable step for this "
         "loss's curvature, so the assignment's η = 1e-6 diverges there within a few "
         "iterations while the mean loss does not."
-    )
+    ))
 
 
 def lockstep_run(config: Config, variant: Options, preview=None) -> Lockstep:
     """Both methods stepped side by side (twolayer.lockstep), from the server's cache;
     preview(result) draws the run so far while it steps."""
-    return cached(("lockstep", config, variant),
+    return cached(("lockstep", i18n.current(), config, variant),  # its error: in words
                   lambda: lockstep_task(config, variant, arrays(config)),
-                  "Stepping both methods side by side", preview)
+                  _("Stepping both methods side by side"), preview)
 
 
 def gradient_check(config: Config, variant: Options, at_iteration: int) -> dict:
     """The three-way check at one iteration of the lock-step run."""
-    return cached(("gradcheck", config, variant, at_iteration),
+    return cached(("gradcheck", i18n.current(), config, variant, at_iteration),
                   lambda: gradcheck_task(config, variant, at_iteration,
                                          arrays=arrays(config)),
-                  f"Stepping to iteration {at_iteration} and checking gradients")
+                  _("Stepping to iteration {t} and checking gradients", t=at_iteration))
 
 
 def relu_zero(config: Config) -> dict:
     """Each ReLU convention trained from w1 = 0."""
     return cached(("relu zero", config), lambda: relu_zero_task(config, arrays(config)),
-                  "Training from w1 = 0 with each convention")
+                  _("Training from w1 = 0 with each convention"))
 
 
 def sum_and_mean(config: Config):
     """The summed run and the mean run at the matching rate."""
     return cached(("sum vs mean", config), lambda: sum_vs_mean_task(config, arrays(config)),
-                  "Training with the sum and the mean loss")
+                  _("Training with the sum and the mean loss"))
 
 
 def sweep(config: Config) -> dict:
     """Final loss against learning rate."""
     return cached(("sweep", config), lambda: sweep_task(config, arrays=arrays(config)),
-                  "Sweeping the learning rate")
+                  _("Sweeping the learning rate"))
 
 
 def within_budget(config: Config, runs: float) -> bool:
     """True if `runs` runs of this configuration fit the compute budget; if not, an error
     says what they would cost and what to change."""
     try:
-        check_compute(config, runs, "This part", compute_budget())
+        check_compute(config, runs, _("This part"), compute_budget())
     except ValueError as error:
         st.error(f"{error}.")
         return False
@@ -287,19 +293,21 @@ def show_listings(listings: dict[str, Listing], names: tuple[str, ...]) -> None:
             f'padding:0.8rem;border-radius:0.4rem;overflow-x:auto">{body}</pre>')
 
 
-CHECK_PAIRS = (("manual_vs_autograd", "manual vs autograd"),
-               ("manual_vs_numeric", "manual vs finite differences"),
-               ("autograd_vs_numeric", "autograd vs finite differences"))
+VALUE_COLUMNS = {"manual": N_("manual"), "autograd": N_("autograd"),
+                 "numeric": N_("numeric")}  # the gradient check's sampled entries
+CHECK_PAIRS = (("manual_vs_autograd", N_("manual vs autograd")),
+               ("manual_vs_numeric", N_("manual vs finite differences")),
+               ("autograd_vs_numeric", N_("autograd vs finite differences")))
 
 
 def gradcheck_badges(check: dict) -> None:
     """A table: one row per comparison, a badge per matrix, green within its tolerance,
     red beyond, gray where the dtype guarantees no digit or the run diverged."""
-    rows = ["| comparison | w1 | w2 |", "|---|---|---|"]
+    rows = [_("| comparison | w1 | w2 |"), "|---|---|---|"]
     for pair, label in CHECK_PAIRS:
         cells = [badge(check[f"rel_err_{pair}_{name}"], check[f"tolerance_{pair}_{name}"],
                        check[f"verdict_{pair}_{name}"]) for name in ("w1", "w2")]
-        rows.append(f"| {label} | {cells[0]} | {cells[1]} |")
+        rows.append(f"| {_(label)} | {cells[0]} | {cells[1]} |")
     st.markdown("\n".join(rows))
 
 
@@ -315,38 +323,39 @@ def badge(error: float, limit: float, verdict: str) -> str:
     """A markdown badge with the relative error and the tolerance it is held to."""
     color, icon = BADGE[verdict]
     if verdict == "not finite":
-        text = "— not finite: the run diverged"
+        text = _("— not finite: the run diverged")
     elif verdict == "no digits":
-        text = f"{error:.1e}; bound {limit:.0e}: no digit guaranteed"
+        text = _("{error:.1e}; bound {limit:.0e}: no digit guaranteed", error=error,
+                 limit=limit)
     else:
         text = f"{error:.1e} {'≤' if verdict == 'pass' else '>'} {limit:.1e}"
     return f":{color}-badge[{icon} {text}]"
 
 
 MAXIMA_LABELS = {  # record: what it measures, as the table says it
-    "abs_loss_diff": "|Δ loss|, absolute",
-    "rel_loss_diff": "|Δ loss| / loss, relative",
-    "max_abs_w1_diff": "largest |Δw1| entry",
-    "max_abs_w2_diff": "largest |Δw2| entry",
-    "max_abs_grad_w1_diff": "largest |Δgrad_w1| entry",
-    "max_abs_grad_w2_diff": "largest |Δgrad_w2| entry",
+    "abs_loss_diff": N_("|Δ loss|, absolute"),
+    "rel_loss_diff": N_("|Δ loss| / loss, relative"),
+    "max_abs_w1_diff": N_("largest |Δw1| entry"),
+    "max_abs_w2_diff": N_("largest |Δw2| entry"),
+    "max_abs_grad_w1_diff": N_("largest |Δgrad_w1| entry"),
+    "max_abs_grad_w2_diff": N_("largest |Δgrad_w2| entry"),
 }
 
 
 def maxima_table(result: Lockstep) -> dict[str, list[str]]:
     """Each difference's largest value over the run and the iteration where it peaked."""
     peaks = result.peaks()
-    return {"numpy − torch": [MAXIMA_LABELS[name] for name in peaks],
-            "largest": ["—" if v is None else f"{v:.3g}" for v, _ in peaks.values()],
-            "at iteration t": ["—" if t is None else str(t) for _, t in peaks.values()]}
+    return {"numpy − torch": [_(MAXIMA_LABELS[name]) for name in peaks],
+            _("largest"): ["—" if v is None else f"{v:.3g}" for v, _t in peaks.values()],
+            _("at iteration t"): ["—" if t is None else str(t) for _v, t in peaks.values()]}
 
 
 def downloads(config: Config, variant: Options, result: Lockstep) -> None:
     """The per-iteration differences (CSV) and what produced them (JSON)."""
     tag = run_tag(config, variant)
     csv, cfg = st.columns(2)
-    csv.download_button("Per-iteration differences (CSV)", lambda: records_csv(result),
+    csv.download_button(_("Per-iteration differences (CSV)"), lambda: records_csv(result),
                         f"lockstep_{tag}.csv", "text/csv", on_click="ignore", width="stretch")
-    cfg.download_button("Configuration and options (JSON)", lockstep_json(config, variant),
+    cfg.download_button(_("Configuration and options (JSON)"), lockstep_json(config, variant),
                         f"lockstep_{tag}.json", "application/json", on_click="ignore",
                         width="stretch")

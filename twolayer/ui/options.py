@@ -4,6 +4,11 @@ Like the configuration, an option lives in st.session_state (under "options") an
 is mirrored into the query string by the frame, so a copied link reproduces the
 page as shown: "this bug at this iteration". Widgets are re-seeded from it on every
 run and write back through their callbacks.
+
+An option may follow the visit's language (Exercise's comments: Chinese for a Chinese
+visit): until the visitor or the link chooses it, its value is its language's default,
+looked up again on every run, and it stays out of the URL, so a link does not carry a
+language's default to a visitor who reads another.
 """
 
 from __future__ import annotations
@@ -14,6 +19,8 @@ from dataclasses import dataclass
 import streamlit as st
 
 from ..config import Config
+from ..i18n import _
+from ..i18n import current as current_language
 
 
 @dataclass(frozen=True)
@@ -25,14 +32,21 @@ class Option:
     the configuration (e.g. Lock-step's dtypes follow the sidebar's). reader: for
     free text (Exercise's attempt), a check that returns the text or raises a
     ValueError saying what is wrong. An option whose value is "" stays out of the URL.
+    by_language: (language, default) pairs that replace the default for a visit in
+    that language (Exercise's comments: (("zh", "chinese"),)); such an option follows
+    the visit's language until it is chosen, and stays out of the URL while it does.
     """
 
     name: str
     default: object
     choices: tuple[str, ...] = ()
     reader: Callable[[str], str] | None = None
+    by_language: tuple[tuple[str, object], ...] = ()
 
     def default_for(self, config: Config):
+        for lang, default in self.by_language:
+            if lang == current_language():
+                return default
         return self.default(config) if callable(self.default) else self.default
 
     def parse(self, text: str, config: Config):
@@ -42,28 +56,45 @@ class Option:
         if self.choices:
             if text not in self.choices:
                 allowed = ", ".join(repr(c) for c in self.choices)
-                raise ValueError(f"{self.name} must be one of {allowed}, got {text!r}")
+                raise ValueError(_("{name} must be one of {allowed}, got {text!r}",
+                                   name=self.name, allowed=allowed, text=text))
             return text
         try:
             value = int(text.strip())
         except ValueError:
-            raise ValueError(f"{self.name} must be an integer, got {text!r}") from None
+            raise ValueError(_("{name} must be an integer, got {value!r}", name=self.name,
+                               value=text)) from None
         if not 0 <= value < config.iterations:
-            raise ValueError(f"{self.name} must be an iteration from 0 to "
-                             f"{config.iterations - 1}, got {value}")
+            raise ValueError(_("{name} must be an iteration from 0 to {last}, got {value}",
+                               name=self.name, last=config.iterations - 1, value=value))
         return value
 
 
 def current(specs: tuple[Option, ...], config: Config) -> dict[str, object]:
     """This page's option values: the session's, else its URL's (warning on bad ones), else
-    the defaults; an iteration past a lowered iterations count moves back to the last."""
+    the defaults; an iteration past a lowered iterations count moves back to the last;
+    an option that follows the language and was not chosen, its language's default now."""
     store = st.session_state.setdefault("options", {})
+    following = st.session_state.setdefault("options_following", set())
     for spec in specs:
+        if spec.by_language:
+            following.add(spec.name)
         if spec.name not in store:
             store[spec.name] = _from_url(spec, config)
+        elif spec.by_language and not _chosen(spec.name):
+            store[spec.name] = spec.default_for(config)  # the visit's language may change
         elif _is_iteration(spec) and store[spec.name] > config.iterations - 1:
             store[spec.name] = config.iterations - 1
     return {spec.name: store[spec.name] for spec in specs}
+
+
+def _chosen(name: str) -> bool:
+    """True once the visitor or the link gave this option a value."""
+    return name in st.session_state.setdefault("options_chosen", set())
+
+
+def _choose(name: str) -> None:
+    st.session_state.setdefault("options_chosen", set()).add(name)
 
 
 def _is_iteration(spec: Option) -> bool:
@@ -74,12 +105,15 @@ def _from_url(spec: Option, config: Config):
     if spec.name not in st.query_params:
         return spec.default_for(config)
     try:
-        return spec.parse(st.query_params[spec.name], config)
+        parsed = spec.parse(st.query_params[spec.name], config)
     except ValueError as error:
         default = spec.default_for(config)
-        instead = f"; using the default {spec.name}={default!r}" if default != "" else ""
-        st.session_state.setdefault("url_warnings", []).append(f"{error}{instead}")
+        warning = (_("{error}; using the default {name}={default!r}", error=error,
+                     name=spec.name, default=default) if default != "" else str(error))
+        st.session_state.setdefault("url_warnings", []).append(warning)
         return default
+    _choose(spec.name)  # a link's own value: it stays, whatever the language
+    return parsed
 
 
 def value(name: str):
@@ -90,10 +124,14 @@ def value(name: str):
 def set_value(name: str, new) -> None:
     """Change an option (e.g. from a button's callback or a playing scrubber)."""
     st.session_state["options"][name] = new
+    _choose(name)
 
 
 def url_text(values: dict[str, object]) -> dict[str, str]:
-    return {name: str(v) for name, v in values.items() if v != ""}
+    """The options for the URL: all but "" and those following the visit's language."""
+    following = st.session_state.get("options_following", set())
+    return {name: str(v) for name, v in values.items()
+            if v != "" and not (name in following and not _chosen(name))}
 
 
 def select(name: str, label: str, choices: tuple[str, ...],
@@ -116,7 +154,7 @@ def radio(name: str, label: str, choices: tuple[str, ...],
 def iteration_slider(name: str, label: str, iterations: int, help_text: str | None = None) -> int:
     """A slider over 0 .. iterations-1 bound to an option; with one iteration, a caption."""
     if iterations == 1:
-        st.caption(f"{label}: 0 (the only iteration)")
+        st.caption(_("{label}: 0 (the only iteration)", label=label))
         return 0
     st.session_state[f"w_opt_{name}"] = value(name)
     return st.slider(label, 0, iterations - 1, key=f"w_opt_{name}", help=help_text,
@@ -137,9 +175,11 @@ def tabs(name: str, labels: dict[str, str]):
 def _tab_changed(name: str, labels: dict[str, str]) -> None:
     label = st.session_state[f"w_opt_{name}"]
     st.session_state["options"][name] = next(v for v, text in labels.items() if text == label)
+    _choose(name)
 
 
 def _changed(name: str, then=None, then_args: tuple = ()) -> None:
     st.session_state["options"][name] = st.session_state[f"w_opt_{name}"]
+    _choose(name)
     if then is not None:
         then(*then_args)

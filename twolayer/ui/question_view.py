@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ..i18n import LANGUAGES, N_, _, language
 from ..question import (
     MAX_TEXT,
     GraphError,
@@ -29,12 +30,12 @@ from ..question.dotfile import MAX_BYTES
 from . import options as page_options
 from .exercise_view import badge
 
-STARTER = """\
+STARTER = N_("""\
 # One node a line. A tensor the graph starts from:  name : shape[, grad]
 # A computed one:  name = operation : shape   (one operation a line)
 x : N×D_in
-"""
-MODES = {"text": "Text, a node a line", "table": "Table"}
+""")
+MODES = {"text": N_("Text, a node a line"), "table": N_("Table")}
 
 
 def _link_graph(text: str) -> str:
@@ -49,8 +50,21 @@ def graph_text() -> str:
     """The session's graph; on a first visit, the one its link carries, else the starter."""
     if "graph_text" not in st.session_state:
         link = page_options.value("graph")
-        st.session_state["graph_text"] = share.decode(link) if link else STARTER
+        st.session_state["graph_text"] = share.decode(link) if link else _(STARTER)
     return st.session_state["graph_text"]
+
+
+def untouched() -> bool:
+    """True while the graph is the starter, in any language: nothing typed yet."""
+    return graph_text() in _starters()
+
+
+def _starters() -> set[str]:
+    starters = set()
+    for lang in LANGUAGES:
+        with language(lang):
+            starters.add(_(STARTER))
+    return starters
 
 
 def _keep(text: str) -> None:
@@ -82,8 +96,10 @@ def _uploaded() -> None:
     try:
         graph = read(raw[:MAX_BYTES + 1].decode("utf-8", "strict"))  # read() refuses past it
     except (GraphError, UnicodeDecodeError) as error:
-        reason = "it is not UTF-8 text" if isinstance(error, UnicodeDecodeError) else error
-        st.session_state["graph_error"] = f"{upload.name} can't be read: {reason}."
+        reason = (_("it is not UTF-8 text") if isinstance(error, UnicodeDecodeError)
+                  else error)
+        st.session_state["graph_error"] = _("{name} can't be read: {reason}.",
+                                            name=upload.name, reason=reason)
         return
     _keep(to_text(graph))
     _renew()
@@ -92,21 +108,22 @@ def _uploaded() -> None:
 def editor() -> tuple[object, str | None]:
     """The inputs: a mode, the text area or the table, a .dot upload. Returns the graph
     they give (or None) and why there is none."""
-    mode = st.radio("Build it as", tuple(MODES), format_func=MODES.get, horizontal=True,
+    modes = {k: _(v) for k, v in MODES.items()}  # labels now: format_func runs anywhere
+    mode = st.radio(_("Build it as"), tuple(MODES), format_func=modes.get, horizontal=True,
                     key="w_graph_mode", on_change=_renew)
     if mode == "table":
         found = _table()
     else:
-        st.text_area("Your graph", graph_text(), key=_key("text"), height=300,
+        st.text_area(_("Your graph"), graph_text(), key=_key("text"), height=300,
                      on_change=_typed, max_chars=MAX_TEXT,
-                     help="Inputs: `x : N×D_in`, `w1 : D_in×H, grad`. Computed: "
-                          "`h = x @ w1 : N×H`. Operations: @, -, ** 2, relu(…), sum(…), "
-                          "np.maximum(h, 0) …; shapes as symbols or numbers.")
+                     help=_("Inputs: `x : N×D_in`, `w1 : D_in×H, grad`. Computed: "
+                            "`h = x @ w1 : N×H`. Operations: @, -, ** 2, relu(…), sum(…), "
+                            "np.maximum(h, 0) …; shapes as symbols or numbers."))
         found = _parsed(graph_text())
-    st.file_uploader("Or read a Graphviz file (.dot, .gv)", type=["dot", "gv"],
+    st.file_uploader(_("Or read a Graphviz file (.dot, .gv)"), type=["dot", "gv"],
                      key="w_graph_dot", on_change=_uploaded, max_upload_size=1,
-                     help="Operations as nodes, or tensors as nodes with each operation on "
-                          "its arrows. Read, never run.")
+                     help=_("Operations as nodes, or tensors as nodes with each operation "
+                            "on its arrows. Read, never run."))
     if "graph_error" in st.session_state:
         st.error(st.session_state.pop("graph_error"))
     return found
@@ -126,14 +143,16 @@ def _table():
     edited = st.data_editor(
         base, num_rows="dynamic", key=_key("table"), hide_index=True, width="stretch",
         column_config={
-            "node": st.column_config.TextColumn("node", help="its name: x, h, loss …"),
+            "node": st.column_config.TextColumn(_("node"), help=_("its name: x, h, loss …")),
             "operation": st.column_config.TextColumn(
-                "operation", help="tensor (an input), or matmul, relu, sub, square, sum …"),
-            "inputs": st.column_config.TextColumn("inputs", help="the nodes it reads, "
-                                                                  "in order: x, w1"),
-            "shape": st.column_config.TextColumn("shape", help="N×D_in, 64×1000, scalar"),
-            "grad": st.column_config.CheckboxColumn("grad", help="an input that gets a "
-                                                                 "gradient"),
+                _("operation"),
+                help=_("tensor (an input), or matmul, relu, sub, square, sum …")),
+            "inputs": st.column_config.TextColumn(
+                _("inputs"), help=_("the nodes it reads, in order: x, w1")),
+            "shape": st.column_config.TextColumn(_("shape"),
+                                                 help=_("N×D_in, 64×1000, scalar")),
+            "grad": st.column_config.CheckboxColumn(
+                "grad", help=_("an input that gets a gradient")),
         })
     try:
         graph = from_rows(edited)
@@ -158,38 +177,40 @@ def verdict_of(graph):
 def findings(verdict, problem: str | None) -> None:
     """The verdict: the badge when the graph is right, else each finding with its hint."""
     if problem is not None:
-        st.error(f"The graph can't be read: {problem}.", icon=":material/block:")
+        st.error(_("The graph can't be read: {problem}.", problem=problem),
+                 icon=":material/block:")
         return
-    if verdict is None or graph_text() == STARTER:
-        st.caption("Add the graph's nodes, a line each: it is drawn and checked as you go.")
+    if verdict is None or untouched():
+        st.caption(_("Add the graph's nodes, a line each: it is drawn and checked as you "
+                     "go."))
         return
     if verdict.correct:
-        badge("correct", "Your graph is the assignment's: every operation, its inputs in "
-                         "order, every shape given, and gradients for w1 and w2 only.")
+        badge("correct", _("Your graph is the assignment's: every operation, its inputs in "
+                           "order, every shape given, and gradients for w1 and w2 only."))
     for finding in verdict.findings:
-        badge("wrong", f"{finding.message}. {finding.hint}")
+        badge("wrong", _("{message}. {hint}", message=finding.message, hint=finding.hint))
 
 
 def backward(graph, verdict) -> None:
     """The backward pass drawn on the student's graph: blank 2's lines, edge by edge."""
-    st.markdown("**The backward pass on your graph**: the gradient that flows back along "
-                "each arrow. Blank 2 below computes grad_h_relu, grad_h and grad_w1 "
-                "along these arrows.")
+    st.markdown(_("**The backward pass on your graph**: the gradient that flows back along "
+                  "each arrow. Blank 2 below computes grad_h_relu, grad_h and grad_w1 "
+                  "along these arrows."))
     st.graphviz_chart(backward_dot(graph, verdict.mapping), width="stretch")
 
 
 def downloads(graph) -> None:
     """The graph as SVG and as Graphviz DOT, for the homework."""
     left, right = st.columns(2)
-    left.download_button("Download the graph as .svg", to_svg(graph), "graph.svg",
+    left.download_button(_("Download the graph as .svg"), to_svg(graph), "graph.svg",
                          "image/svg+xml", on_click="ignore", width="stretch")
-    right.download_button("Download the graph as .dot", to_dot(graph), "graph.dot",
+    right.download_button(_("Download the graph as .dot"), to_dot(graph), "graph.dot",
                           "text/vnd.graphviz", on_click="ignore", width="stretch",
-                          help="Graphviz's own format: this page reads it back.")
+                          help=_("Graphviz's own format: this page reads it back."))
 
 
 def as_comment() -> str:
     """The graph's text as comment lines, for the downloaded .py."""
-    lines = ["Question 1: the computational graph", ""] + [
+    lines = [_("Question 1: the computational graph"), ""] + [
         line for line in graph_text().splitlines() if not line.lstrip().startswith("#")]
     return "\n".join(f"# {line}".rstrip() for line in lines) + "\n"

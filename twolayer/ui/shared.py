@@ -9,7 +9,7 @@ import streamlit as st
 from ..checking.advice import divergence_advice, mean_learning_rate, probe_iterations
 from ..config import Config
 from ..data import TEACHER_LEARNS
-from ..i18n import _
+from ..i18n import N_, _
 from ..outputs.export import config_json, losses_csv, run_tag, weights_npz
 from ..serving.budget import check_compute
 from ..training import TrainingRun
@@ -22,8 +22,8 @@ def report_divergence(config: Config, *runs: TrainingRun) -> bool:
     """An st.error per diverged run, then what to change; True if any diverged."""
     diverged = [run for run in runs if run.diverged_at is not None]
     for run in diverged:
-        st.error(f"The {NAMES[run.method]} run diverged at iteration {run.diverged_at}: the "
-                 "loss became inf/NaN, so training stopped there.")
+        st.error(_("The {method} run diverged at iteration {t}: the loss became inf/NaN, so "
+                   "training stopped there.", method=_(NAMES[run.method]), t=run.diverged_at))
     if diverged:
         _advice(config)
     return bool(diverged)
@@ -33,26 +33,26 @@ def _advice(config: Config) -> None:
     """A learning rate that trains (found on request: it costs a few short runs), with
     one-click buttons for it and for the mean loss's matching rate."""
     if st.session_state.get("advice_for") != config:
-        st.button("Find a learning rate that trains", key="advice_find", on_click=_ask,
-                  args=(config,), help=f"Tries η/10, η/100, … over the first "
-                                       f"{probe_iterations(config)} iterations.")
+        st.button(_("Find a learning rate that trains"), key="advice_find", on_click=_ask,
+                  args=(config,), help=_("Tries η/10, η/100, … over the first {count} "
+                                         "iterations.", count=probe_iterations(config)))
         return
     try:  # a rate that blows up stops within a few steps: count two whole probes
         check_compute(config.replace(iterations=probe_iterations(config)), 2,
-                      "Trying smaller learning rates", compute_budget())
+                      N_("Trying smaller learning rates"), compute_budget())
     except ValueError as error:
-        st.error(f"{error}.")
+        st.error(_("{error}.", error=error))
         return
     suggestion = stable_rate(config)
     st.info(divergence_advice(config, suggestion))
     if suggestion is None:
         return
     left, right = st.columns(2)
-    left.button(f"Use η = {suggestion:g}", key="advice_rate", on_click=apply_changes,
+    left.button(_("Use η = {rate:g}", rate=suggestion), key="advice_rate", on_click=apply_changes,
                 args=({"learning_rate": suggestion},))
     if config.loss == "sum":
         matching = mean_learning_rate(config, suggestion)
-        right.button(f"Use the mean loss with η = {matching:g}", key="advice_mean",
+        right.button(_("Use the mean loss with η = {rate:g}", rate=matching), key="advice_mean",
                      on_click=apply_changes, args=({"loss": "mean", "learning_rate": matching},))
 
 
@@ -86,11 +86,11 @@ def downloads(config: Config) -> None:
 
     tag = run_tag(config)
     csv, cfg, npz = st.columns(3)
-    csv.download_button("Loss histories (CSV)", lambda: losses_csv(*both_runs()),
+    csv.download_button(_("Loss histories (CSV)"), lambda: losses_csv(*both_runs()),
                         f"losses_{tag}.csv", "text/csv", on_click="ignore", width="stretch")
-    cfg.download_button("Configuration (JSON)", config_json(config), f"config_{tag}.json",
+    cfg.download_button(_("Configuration (JSON)"), config_json(config), f"config_{tag}.json",
                         "application/json", on_click="ignore", width="stretch")
-    npz.download_button("Final weights (NPZ)", lambda: weights_npz(*both_runs()),
+    npz.download_button(_("Final weights (NPZ)"), lambda: weights_npz(*both_runs()),
                         f"weights_{tag}.npz", "application/octet-stream", on_click="ignore",
                         width="stretch")
 
@@ -98,34 +98,37 @@ def downloads(config: Config) -> None:
 def summary_table(summary: dict) -> dict[str, list[str]]:
     """The comparison's figures as a two-column table, numbers formatted for reading."""
     rows = [
-        ("final loss, manual (numpy)", _number(summary["final_loss_numpy"])),
-        ("final loss, autograd (torch)", _number(summary["final_loss_torch"])),
+        (_("final loss, manual (numpy)"), _number(summary["final_loss_numpy"])),
+        (_("final loss, autograd (torch)"), _number(summary["final_loss_torch"])),
         *(speed_row(summary, method) for method in ("numpy", "torch")),
-        ("max absolute loss difference", _number(summary["max_abs_loss_diff"])),
-        ("max relative loss difference", _number(summary["max_rel_loss_diff"])),
-        ("max |w1 difference| (final)", _weights(summary["max_abs_w1_diff"])),
-        ("max |w2 difference| (final)", _weights(summary["max_abs_w2_diff"])),
+        (_("max absolute loss difference"), _number(summary["max_abs_loss_diff"])),
+        (_("max relative loss difference"), _number(summary["max_rel_loss_diff"])),
+        (_("max |w1 difference| (final)"), _weights(summary["max_abs_w1_diff"])),
+        (_("max |w2 difference| (final)"), _weights(summary["max_abs_w2_diff"])),
     ]
     if summary["final_val_loss_numpy"] is not None:
         rows[2:2] = [
-            ("final validation loss, manual (numpy)", _number(summary["final_val_loss_numpy"])),
-            ("final validation loss, autograd (torch)",
+            (_("final validation loss, manual (numpy)"),
+             _number(summary["final_val_loss_numpy"])),
+            (_("final validation loss, autograd (torch)"),
              _number(summary["final_val_loss_torch"])),
         ]
-        rows.append(("max relative validation loss difference",
+        rows.append((_("max relative validation loss difference"),
                      _number(summary["max_rel_val_loss_diff"])))
-    return {"figure": [name for name, _ in rows], "value": [value for _, value in rows]}
+    return {_("figure"): [name for name, _value in rows],
+            _("value"): [value for _name, value in rows]}
 
 
 def speed_row(summary: dict, method: str) -> tuple[str, str]:
     """ms/iteration and what it covers: the timed iterations, never a diverged run."""
     ms, timed = summary[f"ms_per_iter_{method}"], summary[f"timed_iterations_{method}"]
-    label = f"ms / iteration, {NAMES[method]}"
+    label = _("ms / iteration, {method}", method=_(NAMES[method]))
     if summary[f"diverged_at_{method}"] is not None:
-        return label, "— (diverged: too few iterations to time)"
+        return label, _("— (diverged: too few iterations to time)")
     if ms is None:
-        return label, "— (one iteration: all warm-up)"
-    return f"{label}, over {timed} iterations (the first, a warm-up, left out)", f"{ms:.4g}"
+        return label, _("— (one iteration: all warm-up)")
+    return _("{label}, over {timed} iterations (the first, a warm-up, left out)", label=label,
+             timed=timed), f"{ms:.4g}"
 
 
 def _number(value) -> str:
@@ -133,7 +136,9 @@ def _number(value) -> str:
 
 
 def _weights(value) -> str:
-    return "— (a run diverged: its final weights are inf/NaN)" if value is None else f"{value:.4g}"
+    if value is None:
+        return _("— (a run diverged: its final weights are inf/NaN)")
+    return f"{value:.4g}"
 
 
 def first_lines(run: TrainingRun, count: int) -> str:
@@ -158,23 +163,26 @@ def gradient_formulas(config: Config) -> None:
         tex_name = r"\text{" + name.replace("_", r"\_") + "}"
         shape = rf"\in \mathbb{{R}}^{{{sizes[rows]} \times {sizes[cols]}}}"
         st.latex(f"{tex_name} {body.format(c=factor)} \\quad {shape}")
-    st.caption(f"Shapes for N={config.n}, D_in={config.d_in}, H={config.hidden}, "
-               f"D_out={config.d_out}. Each gradient has the shape of the tensor it belongs to.")
+    st.caption(_("Shapes for N={n}, D_in={d_in}, H={hidden}, D_out={d_out}. Each gradient has "
+                 "the shape of the tensor it belongs to.", n=config.n, d_in=config.d_in,
+                 hidden=config.hidden, d_out=config.d_out))
 
 
 def autograd_facts(run: TrainingRun, summary: dict) -> None:
     """dtype, device, speed, and how closely autograd agrees with the manual method."""
     import torch
 
-    st.metric("dtype · device", f"{run.dtype} · {run.device}")
-    st.metric("final loss", _number(run.final_loss))
+    st.metric(_("dtype · device"), f"{run.dtype} · {run.device}")
+    st.metric(_("final loss"), _number(run.final_loss))
     speed = "—" if run.ms_per_iter is None else f"{run.ms_per_iter:.3f}"
-    st.metric("ms / iteration", speed, help=f"Over {run.timed_iterations} iterations: the first, "
-              "a warm-up, is left out; none for a diverged run.")
-    st.metric("max relative loss difference vs manual", _number(summary["max_rel_loss_diff"]))
-    st.metric("max |w1 difference| vs manual", _number(summary["max_abs_w1_diff"]))
-    st.caption(f"PyTorch {torch.__version__}. The manual run uses the same data, weights and "
-               "dtype.")
+    st.metric(_("ms / iteration"), speed, help=_("Over {count} iterations: the first, a "
+                                                 "warm-up, is left out; none for a diverged run.",
+                                                 count=run.timed_iterations))
+    st.metric(_("max relative loss difference vs manual"),
+              _number(summary["max_rel_loss_diff"]))
+    st.metric(_("max |w1 difference| vs manual"), _number(summary["max_abs_w1_diff"]))
+    st.caption(_("PyTorch {version}. The manual run uses the same data, weights and dtype.",
+                 version=torch.__version__))
 
 
 def data_view(config: Config, run_numpy: TrainingRun, run_torch: TrainingRun) -> None:
@@ -205,16 +213,24 @@ def teacher_note(config: Config, run: TrainingRun) -> None:
     numbers = config.n * config.d_out
     if numbers >= weights:
         return
-    gap = ""
+    sizes = {"n": config.n, "d_out": config.d_out, "numbers": numbers, "weights": weights}
     if run.final_val_loss is not None and run.diverged_at is None:
-        gap = (f" Here the training loss ends at {run.final_loss:.3g}, the validation loss at "
-               f"{run.final_val_loss:.3g}.")
-    st.info(f"{config.n} rows × {config.d_out} outputs = {numbers:,} numbers to fit with "
-            f"{weights:,} weights: the student can memorize the rows, so its training loss "
-            f"falls while the validation loss stays high: it overfits.{gap} With many more rows "
-            "than it can memorize, it learns the teacher instead and the validation loss falls "
-            "to the noise floor, σ² per output.")
+        st.info(_("{n} rows × {d_out} outputs = {numbers:,} numbers to fit with {weights:,} "
+                  "weights: the student can memorize the rows, so its training loss falls while "
+                  "the validation loss stays high: it overfits. Here the training loss ends at "
+                  "{loss:.3g}, the validation loss at {val_loss:.3g}. With many more rows than "
+                  "it can memorize, it learns the teacher instead and the validation loss falls "
+                  "to the noise floor, σ² per output.", loss=run.final_loss,
+                  val_loss=run.final_val_loss, **sizes))
+    else:
+        st.info(_("{n} rows × {d_out} outputs = {numbers:,} numbers to fit with {weights:,} "
+                  "weights: the student can memorize the rows, so its training loss falls while "
+                  "the validation loss stays high: it overfits. With many more rows than it can "
+                  "memorize, it learns the teacher instead and the validation loss falls to the "
+                  "noise floor, σ² per output.", **sizes))
     learns = TEACHER_LEARNS
-    st.button(f"Learn the teacher: N = {learns['n']:,}, D_in = {learns['d_in']}, σ = "
-              f"{learns['noise']:g}, η = {learns['learning_rate']:g}, {learns['iterations']:,} "
-              "iterations", key="teacher_learns", on_click=apply_changes, args=(learns,))
+    st.button(_("Learn the teacher: N = {n:,}, D_in = {d_in}, σ = {noise:g}, η = {rate:g}, "
+                "{iterations:,} iterations", n=learns["n"], d_in=learns["d_in"],
+                noise=learns["noise"], rate=learns["learning_rate"],
+                iterations=learns["iterations"]),
+              key="teacher_learns", on_click=apply_changes, args=(learns,))
