@@ -43,6 +43,7 @@ from .points import (
     as_numpy,
     follow,
     grad,
+    prepare,
     reference_deadline,
     run_blank,
 )
@@ -115,6 +116,7 @@ def check_attempt_task(attempt: dict[int, str], seconds: float = ATTEMPT_SECONDS
     """check_attempt() as a task: yields after each blank. Blanks left when the time runs
     out (someone's very slow lines) are reported unchecked, so one attempt cannot hold a
     core for long."""
+    prepare()  # the answers' own runs, once per process: not on this attempt's clock
     context = Context.new(seconds)
     results = []
     for blank in BLANKS:

@@ -3,9 +3,10 @@
 Each file ends with a grade or with `not graded: why`, whatever it holds: a file that
 cannot be read is its own failure, never the batch's, and as a last line of defence
 anything unforeseen while grading one file is reported as that file's (`internal`, which
-the tests never see). A file costs at most 10 s of CPU: its checks (checks.ATTEMPT_SECONDS),
-then its whole run (runs.RUN_SECONDS), which says whether the blanks train as the answers
-do, and the answers' own runs, made once per process.
+the tests never see). A file costs at most 10 s of CPU (FILE_SECONDS): its checks
+(checks.ATTEMPT_SECONDS), then its whole run (runs.RUN_SECONDS, or what is left of the
+10 s), which says whether the blanks train as the answers do. The answers' own runs are
+made once per process (prepare(), a few seconds), before any file's clock starts.
 """
 
 from __future__ import annotations
@@ -15,12 +16,16 @@ from dataclasses import dataclass, field
 
 from ..i18n import _
 from ..tasks import finish, shifted
+from . import points
 from .checks import BlankResult, check_attempt_task
+from .evaluator import clock
 from .files import FileShapeError, extract, read, text_of
-from .runs import Program, verdict, whole_run_task
+from .runs import RUN_SECONDS, Program, answer_losses, verdict, whole_run_task
 from .skeleton import BLANKS
 
 STEPS = 1007  # a file's steps as its task counts them: 7 blanks, then 2 × 500 iterations
+FILE_SECONDS = 10.0  # one file's CPU seconds, all told: the bound a class's server relies on
+AFTER_RUN = 0.3  # kept for what follows the whole run: its verdicts, the file's grade
 
 
 @dataclass
@@ -94,11 +99,22 @@ def grade_blanks(path: str, attempt: dict[int, str]) -> FileGrade:
 
 def grade_blanks_task(path: str, attempt: dict[int, str]):
     """grade_blanks() as a task: yields after each blank checked and each iteration run."""
+    prepare()  # the answers' own runs, once per process: on no file's clock
+    start = clock()
     results = yield from shifted(check_attempt_task(attempt), 0, STEPS)
-    runs = yield from shifted(whole_run_task(Program.of(attempt)), len(BLANKS), STEPS)
+    left = FILE_SECONDS - AFTER_RUN - (clock() - start)
+    run_task = whole_run_task(Program.of(attempt), seconds=min(RUN_SECONDS, left))
+    runs = yield from shifted(run_task, len(BLANKS), STEPS)
     run = {str(cell): _verdict(verdict(cell, cell_run)) for cell, cell_run in runs.items()}
     return FileGrade(path, [_entry(result) for result in results], run,
                      internal=any(result.internal for result in results), texts=attempt)
+
+
+def prepare() -> None:
+    """The answers' own runs, made once per process: their weights at every point checked
+    and their printed losses, which every file's checks and whole run compare with."""
+    points.prepare()
+    answer_losses(500)
 
 
 def _entry(result: BlankResult) -> dict:

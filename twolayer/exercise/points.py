@@ -61,6 +61,15 @@ def state_before(number: int, problem: Problem, t: int, context: Context) -> dic
     return run.scope
 
 
+def prepare() -> None:
+    """The answers' weights at every point, made now: once per process, before the first
+    attempt's clock starts, so that the first student after a start is not the one whose
+    time they use."""
+    for cell in sorted({blank.cell for blank in BLANKS}):
+        for problem, t in POINTS:
+            answer_weights(cell, problem, t)
+
+
 @functools.lru_cache(maxsize=16)
 def answer_weights(cell: int, problem: Problem, t: int) -> tuple:
     """(w1, w2) at iteration t of the answers' run of a cell, in float64, read-only: the
