@@ -447,7 +447,8 @@ def _shown(path: str) -> str:
 
 
 def _print_grade(grade) -> None:
-    from .grading.gradebook import MARKS, status_label
+    from .exercise.checks import status_label
+    from .grading.gradebook import MARKS
 
     marks = " ".join(MARKS[b["status"]] for b in grade.blanks)
     print(f"{grade.path}: {grade.score}/{grade.total}  {marks}")

@@ -52,6 +52,15 @@ from .skeleton import BLANKS, CELLS
 from .values import is_tensor
 
 SHOWN = 3  # wrong entries listed
+STATUS_NAMES = {"correct": N_("correct"), "wrong": N_("wrong"),  # a blank's statuses: data,
+                "rejected": N_("rejected"), "missing": N_("missing")}  # and their names
+
+
+def status_label(status: str) -> str:
+    """A blank's status as a student or a teacher reads it (the data keeps the word)."""
+    return _(STATUS_NAMES[status]) if status in STATUS_NAMES else status
+
+
 ATTEMPT_SECONDS = 4.0  # all seven blanks and their run together, in CPU seconds: with the
 # whole run's 5.5 s (runs.RUN_SECONDS) and the answers' own runs, one file costs at most 10 s
 TOGETHER = 2  # iterations the blanks run together: enough for names to meet

@@ -50,9 +50,13 @@ class CodeError(Exception):
             text = Text(N_("line {line}, column {column}: {message}"), line=node.lineno,
                         column=node.col_offset + 1, message=text)
         self.text = text
-        self.english = text.english()
         super().__init__(str(text))
         self.refused = refused
+
+    @property
+    def english(self) -> str:
+        """The message in English, written when asked (a mistake's match), not on raise."""
+        return self.text.english()
 
 
 class OutOfTime(CodeError):

@@ -11,20 +11,14 @@ import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 
+from ..exercise.checks import STATUS_NAMES, status_label
 from ..exercise.grade import FileGrade
 from ..exercise.mistakes import MISTAKES
 from ..exercise.skeleton import BLANKS
-from ..i18n import N_, _
+from ..i18n import _
 from ..outputs import export
 
-STATUSES = ("correct", "wrong", "rejected", "missing")
-STATUS_LABELS = {"correct": N_("correct"), "wrong": N_("wrong"),  # the data stays English
-                 "rejected": N_("rejected"), "missing": N_("missing")}
-
-
-def status_label(status: str) -> str:
-    """A status as a teacher or a student reads it (the CSV and JSON keep the word itself)."""
-    return _(STATUS_LABELS[status]) if status in STATUS_LABELS else status
+STATUSES = tuple(STATUS_NAMES)  # the CSV and JSON keep the words; feedback shows their names
 
 
 def listed(items) -> str:

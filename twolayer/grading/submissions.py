@@ -18,8 +18,9 @@ import zipfile
 from collections import Counter
 from dataclasses import dataclass
 
+from ..exercise.errors import Text
 from ..exercise.files import MAX_BYTES
-from ..i18n import N_, _
+from ..i18n import N_
 
 SUFFIXES = (".py", ".ipynb")
 MAX_FILES = 1000  # submissions in one batch: ten classes
@@ -31,31 +32,31 @@ _PAST_TOTAL = N_("the batch would pass {mb} MB with it: grade the class in parts
 @dataclass(frozen=True)
 class Submission:
     """One student's file: who (while it is read: its place, see _named), where it came
-    from, its bytes, or why it cannot be read (problem: set instead of raw, as written;
-    why: its message and values, shown in the language of the grading, see shown_problem)."""
+    from, its bytes, or why it cannot be read (why: set instead of raw, written in the
+    language of the grading, which may be a worker's, see shown_problem)."""
 
     student: str
     source: str
     raw: bytes = b""
-    problem: str | None = None
-    why: tuple = ()  # (message as marked, ((name, value), ...)) for problem
+    why: Text | None = None
 
     @property
     def notebook(self) -> bool:
         return self.source.lower().endswith(".ipynb")
 
+    @property
+    def problem(self) -> str | None:
+        """Why it cannot be read, in English (the data), or None."""
+        return None if self.why is None else self.why.english()
+
     def shown_problem(self) -> str | None:
-        """problem in the current language (a worker's: the grading's, not the reading's)."""
-        if not self.why:
-            return self.problem
-        message, params = self.why
-        return _(message, **dict(params))
+        """Why it cannot be read, in the current language."""
+        return None if self.why is None else str(self.why)
 
 
 def _refused(student: str, source: str, message: str, **params) -> Submission:
-    """A submission that cannot be read: why, as written (the data) and as marked."""
-    return Submission(student, source, problem=message.format(**params) if params else message,
-                      why=(message, tuple(params.items())))
+    """A submission that cannot be read, and why (message marked N_(), filled from params)."""
+    return Submission(student, source, why=Text(message, **params))
 
 
 def from_uploads(uploads: list[tuple[str, bytes]]) -> list[Submission]:

@@ -20,7 +20,7 @@ import streamlit as st
 
 from .. import i18n
 from ..exercise import BLANKS, FileShapeError, Program, as_file, extract, share, text_of
-from ..exercise.checks import ATTEMPT_SECONDS, BlankResult, check_attempt_task
+from ..exercise.checks import ATTEMPT_SECONDS, BlankResult, check_attempt_task, status_label
 from ..exercise.evaluator import MAX_TEXT
 from ..exercise.files import MAX_BYTES
 from ..exercise.points import POINTS
@@ -37,8 +37,6 @@ CELL_NAMES = {1: N_("Method 1 · backpropagation by hand"),  # a chart's title: 
               2: N_("Method 2 · autograd")}
 # Translators: the comments' languages; the second is the assignment's own Chinese
 COMMENTS = {"english": N_("English"), "chinese": N_("中文 (the assignment's own)")}
-STATUSES = {"correct": N_("correct"), "wrong": N_("wrong"), "rejected": N_("rejected"),
-            "missing": N_("missing")}
 
 
 def _link_text(text: str) -> str:
@@ -261,7 +259,7 @@ BADGES = {  # Streamlit's own icon font: drawn the same wherever the page is ope
 def badge(status: str, message: str) -> None:
     """A blank's status as a coloured box with its icon, and its message."""
     show, icon = BADGES[status]
-    show(f"**{_(STATUSES[status])}** — {message}", icon=icon)
+    show(f"**{status_label(status)}** — {message}", icon=icon)
 
 
 def verdict(result: BlankResult) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ..exercise import BLANKS
+from ..exercise.checks import status_label
 from ..exercise.grade import STEPS, FileGrade
 from ..grading import gradebook, similar, submissions
 from ..grading.batch import grade_task
@@ -19,7 +20,7 @@ from ..i18n import _
 from ..outputs import figures
 from ..tasks import shifted
 from .compute import Progress, run
-from .exercise_view import STATUSES, badge, heading
+from .exercise_view import badge, heading
 
 UPLOAD_MB = 50  # a class's zip; each .py or .ipynb is bounded by the checker's 5 MB
 
@@ -123,9 +124,8 @@ def mistakes(found: list[FileGrade]) -> None:
 
 def table(found: list[FileGrade]) -> FileGrade | None:
     """A row per file, sortable and searchable; the file whose row is chosen."""
-    # Translators: between the marks of a list ("✓ correct, ✗ wrong, …")
-    marks = _(", ").join(f"{mark} {_(STATUSES[status])}"
-                         for status, mark in gradebook.MARKS.items())
+    marks = gradebook.listed(f"{mark} {status_label(status)}"
+                             for status, mark in gradebook.MARKS.items())
     st.caption(_("A mark per blank: {marks}. Click a column's name to sort it; choose a row "
                  "to see that file's blanks.", marks=marks))
     event = st.dataframe(gradebook.table(found), key="grade_table", on_select="rerun",
